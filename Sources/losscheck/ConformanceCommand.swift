@@ -22,8 +22,9 @@ extension Command {
 
 /// Loads conformance files, runs them, and prints the report.
 enum ConformanceCheck {
-  /// The runner every conformance check uses; evaluators are registered here.
-  static var runner: ConformanceRunner { ConformanceRunner(evaluators: [.reference]) }
+  /// The runner every conformance check uses. Register an evaluator by adding it to this list,
+  /// e.g. `[.reference, .kernels]` with `ConformanceEvaluator.kernels` defined in LossCheck.
+  static let runner = ConformanceRunner(evaluators: [.reference])
 
   /// Runs the cases of `files` and prints the text report (or the JSON summary).
   ///

@@ -33,3 +33,16 @@ import Testing
 func rejectsInvalidJSON(text: String) {
   #expect(throws: JSONValue.SyntaxError.self) { try JSONValue(parsing: text) }
 }
+
+@Test func descriptionRoundTrips() throws {
+  let value: JSONValue = .object([
+    "n": .array([.number(3), .number(-0.0), .number(0.1), .number(.infinity), .number(-2.5e-300)]),
+    "s": .string("tab\there \"quoted\" \u{01}"), "b": .bool(false), "z": .null,
+  ])
+  let reparsed = try JSONValue(parsing: value.description)
+  #expect(reparsed == value)
+  guard case .object(let members) = reparsed, case .array(let numbers)? = members["n"],
+    case .number(let negativeZero) = numbers[1]
+  else { return }
+  #expect(negativeZero.sign == .minus)
+}

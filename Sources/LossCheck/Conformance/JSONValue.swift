@@ -70,6 +70,7 @@ extension JSONValue: CustomStringConvertible {
   static func numberText(_ value: Double) -> String {
     if value.isNaN { return "NaN" }
     if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
+    if value == 0 { return value.sign == .minus ? "-0.0" : "0" }
     if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
     return "\(value)"
   }
