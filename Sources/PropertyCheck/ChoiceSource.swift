@@ -4,8 +4,9 @@
 /// the simplest choice. In random mode draws come from ``Xoshiro256``; in replay mode they come from
 /// a given prefix (clamped to each draw's bound) and then zeros, the simplest choices. The shrinker
 /// edits sequences and replays them, so shrinking works through `map`, `flatMap` and `filter`.
+/// It is a struct passed `inout` so that draws pay no dynamic exclusivity checks.
 @usableFromInline
-final class ChoiceSource {
+struct ChoiceSource {
   /// The random generator of the current case (unused in replay mode).
   @usableFromInline var rng: Xoshiro256
   /// Whether draws are random (true) or replayed from `prefix` (false).
@@ -35,7 +36,7 @@ final class ChoiceSource {
   }
 
   /// Starts a random case.
-  func startRandom(seed: UInt64, size: Int) {
+  mutating func startRandom(seed: UInt64, size: Int) {
     rng = Xoshiro256(seed: seed)
     isRandom = true
     self.size = size
@@ -45,7 +46,7 @@ final class ChoiceSource {
   }
 
   /// Starts a case that replays `sequence`, then continues with zeros.
-  func startReplay(_ sequence: [UInt64], size: Int) {
+  mutating func startReplay(_ sequence: [UInt64], size: Int) {
     isRandom = false
     self.size = size
     prefix = sequence
@@ -55,7 +56,7 @@ final class ChoiceSource {
 
   /// Draws a uniform choice in `0...bound`.
   @inlinable
-  func draw(upTo bound: UInt64) -> UInt64 {
+  mutating func draw(upTo bound: UInt64) -> UInt64 {
     if bound == 0 { return 0 }
     return record(bound: bound, proposal: isRandom ? rng.next(upTo: bound) : 0)
   }
@@ -65,13 +66,13 @@ final class ChoiceSource {
   /// Generators compute proposals from ``rng`` with whatever distribution they like (guarded by
   /// `isRandom`); what is recorded, and what replay sees, is only the choice itself.
   @inlinable
-  func draw(upTo bound: UInt64, proposal: UInt64) -> UInt64 {
+  mutating func draw(upTo bound: UInt64, proposal: UInt64) -> UInt64 {
     if bound == 0 { return 0 }
     return record(bound: bound, proposal: proposal)
   }
 
   @inlinable
-  func record(bound: UInt64, proposal: UInt64) -> UInt64 {
+  mutating func record(bound: UInt64, proposal: UInt64) -> UInt64 {
     let count = choices.count
     if count >= maxChoices {
       isInvalid = true

@@ -27,7 +27,7 @@ struct FloatCoding: Sendable {
   }
 
   /// Draws the three choices of one float (with random proposals in random mode) and decodes them.
-  func draw(from source: ChoiceSource) -> Double {
+  func draw(from source: inout ChoiceSource) -> Double {
     var kindProposal: UInt64 = 0
     var sideProposal: UInt64 = 0
     var payloadProposal: UInt64 = 0

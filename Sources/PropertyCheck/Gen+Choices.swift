@@ -8,7 +8,7 @@ extension Gen {
   public static func oneOf(_ generators: [Gen<Value>]) -> Gen<Value> {
     precondition(!generators.isEmpty, "oneOf needs at least one generator")
     let last = UInt64(generators.count - 1)
-    return Gen { source in generators[Int(source.draw(upTo: last))].run(source) }
+    return Gen { source in generators[Int(source.draw(upTo: last))].run(&source) }
   }
 
   /// Picks a generator with probability proportional to its weight; shrinks toward the first one.
@@ -32,7 +32,7 @@ extension Gen {
           ticket -= choice.weight
         }
       }
-      return choices[Int(source.draw(upTo: last, proposal: proposal))].generator.run(source)
+      return choices[Int(source.draw(upTo: last, proposal: proposal))].generator.run(&source)
     }
   }
 

@@ -20,11 +20,11 @@ extension Gen {
       var result: [Value] = []
       result.reserveCapacity(target)
       while result.count < minimum {
-        result.append(element(source))
+        result.append(element(&source))
       }
       while result.count < maximum {
         guard source.draw(upTo: 1, proposal: result.count < target ? 1 : 0) == 1 else { break }
-        result.append(element(source))
+        result.append(element(&source))
       }
       return result
     }
@@ -38,5 +38,5 @@ extension Gen {
 
 /// Generates one value from each generator, in order; the tuple shrinks component by component.
 public func zip<each V>(_ generator: repeat Gen<each V>) -> Gen<(repeat each V)> {
-  Gen { source in (repeat (each generator).run(source)) }
+  Gen { source in (repeat (each generator).run(&source)) }
 }

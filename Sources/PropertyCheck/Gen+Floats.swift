@@ -17,7 +17,7 @@ extension Gen where Value == Float {
     let coding = FloatCoding(
       lower: Double(range.lowerBound), upper: Double(range.upperBound),
       edges: NumericalEdges.float.map(Double.init), specials: specials)
-    return Gen { source in Float(coding.draw(from: source)) }
+    return Gen { source in Float(coding.draw(from: &source)) }
   }
 }
 
@@ -38,6 +38,6 @@ extension Gen where Value == Double {
   ) -> Gen<Double> {
     let coding = FloatCoding(
       lower: range.lowerBound, upper: range.upperBound, edges: NumericalEdges.double, specials: specials)
-    return Gen { source in coding.draw(from: source) }
+    return Gen { source in coding.draw(from: &source) }
   }
 }

@@ -52,7 +52,7 @@ extension Gen {
   where Value == TensorValue<S> {
     precondition(!shape.isEmpty && shape[shape.count - 1] > 0, "probabilities need a last axis of at least one class")
     let weight = Gen<Double>.double(in: (allowingZeros ? 0 : 1e-6)...1)
-    let zero = Gen<Bool> { source in
+    let zero = Gen<Bool> { (source: inout ChoiceSource) in
       allowingZeros && source.draw(upTo: 1, proposal: source.isRandom && source.rng.next() & 3 == 0 ? 1 : 0) == 1
     }
     let entry = zip(zero, weight).map { isZero, weight in isZero ? 0 : weight }

@@ -8,12 +8,16 @@
 ///     let pairs = Gen.int(in: 0...9).array(count: 1...5).flatMap { xs in
 ///       Gen.int(in: 0...(xs.count - 1)).map { (xs, $0) }
 ///     }
-public struct Gen<Value> {
+///
+/// Generators are immutable and may be shared between tests running in parallel, hence the
+/// unchecked `Sendable`: closures given to `map`, `flatMap`, `filter` and `sized` must not
+/// mutate shared state.
+public struct Gen<Value>: @unchecked Sendable {
   /// Produces a value from the choices of one test case.
-  @usableFromInline let run: (ChoiceSource) -> Value
+  @usableFromInline let run: (inout ChoiceSource) -> Value
 
   @inlinable
-  init(run: @escaping (ChoiceSource) -> Value) {
+  init(run: @escaping (inout ChoiceSource) -> Value) {
     self.run = run
   }
 
@@ -25,14 +29,28 @@ public struct Gen<Value> {
   /// A generator built from the size parameter, which grows from 0 to the configured maximum
   /// over a run and stays fixed while a failure shrinks.
   public static func sized(_ build: @escaping (Int) -> Gen<Value>) -> Gen<Value> {
-    Gen { source in build(source.size).run(source) }
+    Gen { source in build(source.size).run(&source) }
+  }
+
+  /// Generates `count` values from a seed, for inspecting a generator.
+  ///
+  /// - Parameters:
+  ///   - count: how many values.
+  ///   - seed: the same seed gives the same values.
+  ///   - size: the size parameter of every draw; 100 by default.
+  public func samples(count: Int, seed: Seed, size: Int = 100) -> [Value] {
+    var source = ChoiceSource(maxChoices: 1 << 20)
+    return (0..<count).map { index in
+      source.startRandom(seed: seed.caseSeed(index), size: size)
+      return run(&source)
+    }
   }
 
   /// Transforms every generated value; the result shrinks as the original does.
   @inlinable
   public func map<T>(_ transform: @escaping (Value) -> T) -> Gen<T> {
     let run = self.run
-    return Gen<T> { source in transform(run(source)) }
+    return Gen<T> { source in transform(run(&source)) }
   }
 
   /// Generates a value, then a second value from a generator chosen by the first.
@@ -41,7 +59,7 @@ public struct Gen<Value> {
   /// replays the second against it.
   public func flatMap<T>(_ transform: @escaping (Value) -> Gen<T>) -> Gen<T> {
     let run = self.run
-    return Gen<T> { source in transform(run(source)).run(source) }
+    return Gen<T> { source in transform(run(&source)).run(&source) }
   }
 
   /// Keeps only values that satisfy `isIncluded`, redrawing a rejected value up to twice more.
@@ -51,9 +69,9 @@ public struct Gen<Value> {
   public func filter(_ isIncluded: @escaping (Value) -> Bool) -> Gen<Value> {
     let run = self.run
     return Gen { source in
-      var value = run(source)
+      var value = run(&source)
       for attempt in 0..<3 {
-        if attempt > 0 { value = run(source) }
+        if attempt > 0 { value = run(&source) }
         source.filterChecks += 1
         if isIncluded(value) { return value }
         source.filterRejections += 1

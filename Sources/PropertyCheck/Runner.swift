@@ -24,7 +24,7 @@ public func checkProperty<Value, Result: PropertyResult>(
   _ property: (Value) throws -> Result
 ) -> CheckReport<Value> {
   let seed = configuration.seed ?? Seed.fromEnvironment() ?? Seed.random()
-  let source = ChoiceSource(maxChoices: configuration.maxChoices)
+  var source = ChoiceSource(maxChoices: configuration.maxChoices)
   func evaluate(_ value: Value) -> String? {
     do {
       return try property(value).propertyFailureMessage
@@ -40,12 +40,12 @@ public func checkProperty<Value, Result: PropertyResult>(
   var discarded = 0
   for entry in configuration.regressions?.entries(for: name) ?? [] {
     source.startReplay(entry.choices, size: entry.size)
-    let value = generator.run(source)
+    let value = generator.run(&source)
     if source.isInvalid { continue }
     run += 1
     if evaluate(value) != nil {
       let failure = shrink(
-        generator, property: evaluate, source: source, original: value, caseNumber: nil,
+        generator, property: evaluate, source: &source, original: value, caseNumber: nil,
         name: name, configuration: configuration)
       return report(.failed(failure), run: run, discarded: discarded)
     }
@@ -58,7 +58,7 @@ public func checkProperty<Value, Result: PropertyResult>(
     if let deadline, clock.now >= deadline { break }
     source.startRandom(seed: seed.caseSeed(caseIndex), size: configuration.size(ofCase: caseIndex))
     caseIndex += 1
-    let value = generator.run(source)
+    let value = generator.run(&source)
     if source.isInvalid {
       discarded += 1
       if discarded >= 50 && discarded > run {
@@ -73,7 +73,7 @@ public func checkProperty<Value, Result: PropertyResult>(
     run += 1
     if evaluate(value) != nil {
       let failure = shrink(
-        generator, property: evaluate, source: source, original: value, caseNumber: caseIndex,
+        generator, property: evaluate, source: &source, original: value, caseNumber: caseIndex,
         name: name, configuration: configuration)
       return report(.failed(failure), run: run, discarded: discarded)
     }
@@ -85,27 +85,28 @@ public func checkProperty<Value, Result: PropertyResult>(
 private func shrink<Value>(
   _ generator: Gen<Value>,
   property: (Value) -> String?,
-  source: ChoiceSource,
+  source: inout ChoiceSource,
   original: Value,
   caseNumber: Int?,
   name: String,
   configuration: CheckConfiguration
 ) -> CheckFailure<Value> {
   let size = source.size
+  var replaying = source
   let best = withoutActuallyEscaping(property) { property in
     var shrinker = Shrinker(
       failing: source.choices, maxEvaluations: configuration.maxShrinkEvaluations,
       deadline: .now + configuration.shrinkTimeLimit
     ) { candidate in
-      source.startReplay(candidate, size: size)
-      let value = generator.run(source)
-      return !source.isInvalid && property(value) != nil ? source.choices : nil
+      replaying.startReplay(candidate, size: size)
+      let value = generator.run(&replaying)
+      return !replaying.isInvalid && property(value) != nil ? replaying.choices : nil
     }
     shrinker.run()
     return (choices: shrinker.best, steps: shrinker.steps)
   }
   source.startReplay(best.choices, size: size)
-  let shrunk = generator.run(source)
+  let shrunk = generator.run(&source)
   let message = property(shrunk) ?? "passed on replay: the property is not deterministic"
 
   var note: String?

@@ -6,12 +6,15 @@
 /// lexicographically smaller) than the best so far. Passes run until a full round makes no
 /// progress or a budget runs out:
 ///
-/// 1. delete blocks of 8, 4, 2 and 1 choices (removes list elements, merges nested lists);
+/// 1. delete blocks of 8 down to 1 choices (removes list elements, merges nested lists, lifts a
+///    subtree over its parent);
 /// 2. zero blocks of 8, 4 and 2 choices;
 /// 3. minimise each choice: 0, then small values, then binary search below its value;
 /// 4. lower groups of equal choices together (keeps duplicates duplicated);
 /// 5. swap a choice with a smaller one up to 4 places later (sorts list elements);
-/// 6. redistribute: lower one choice while raising another up to 8 places later, by steps of
+/// 6. lower pairs: decrement two choices up to 8 places apart together (switches a branch and
+///    the choice that made it fail at once);
+/// 7. redistribute: lower one choice while raising another up to 8 places later, by steps of
 ///    1 and of 2 (steps of 2 keep the sign of integers, whose choices alternate around 0).
 struct Shrinker {
   /// The smallest failing sequence found so far.
@@ -51,6 +54,7 @@ struct Shrinker {
       minimiseChoices()
       lowerEqualGroups()
       swapChoices()
+      lowerPairs()
       redistribute()
       progressed = best != before
     }
@@ -75,7 +79,7 @@ struct Shrinker {
   }
 
   private mutating func deleteBlocks() {
-    for width in [8, 4, 2, 1] {
+    for width in (1...8).reversed() {
       var start = best.count - width
       while start >= 0 && !isExhausted {
         var candidate = best
@@ -153,6 +157,19 @@ struct Shrinker {
       for other in index + 1..<min(best.count, index + 5) where other < best.count && best[index] > best[other] {
         var candidate = best
         candidate.swapAt(index, other)
+        consider(candidate)
+      }
+      index += 1
+    }
+  }
+
+  private mutating func lowerPairs() {
+    var index = 0
+    while index < best.count && !isExhausted {
+      for other in index + 1..<min(best.count, index + 9) where other < best.count && best[index] > 0 && best[other] > 0 {
+        var candidate = best
+        candidate[index] -= 1
+        candidate[other] -= 1
         consider(candidate)
       }
       index += 1
