@@ -1,0 +1,77 @@
+import LossCore
+
+// The losses that average an elementwise error over the last axis.
+//
+// Error of each: the term is computed in Float (a subtraction and one or two products or a
+// division, each rounded to within u = 2⁻²⁴), so each term carries a relative error of at most
+// about 3u; LaneSum adds at most 3u·Σ|terms| per block and the Double totals are exact to 2⁻⁵³.
+// The terms are non-negative, so Σ|terms| is the result itself: the returned value is within about
+// 6u relative of the exact value before its final rounding (≤ 6.5 ULP in the worst case), and the
+// rounding errors of random terms cancel on average, so typical results are within 1 ULP.
+extension Float32Loss {
+  /// Runs a lane kernel over contiguous lanes into the sink the reduction needs.
+  @inline(__always)
+  static func laneLosses(
+    _ yTrue: Operand, _ yPred: Operand, axis: Int = -1, broadcast: Bool, needsValues: Bool,
+    _ lane: (UnsafePointer<Float>, UnsafePointer<Float>, Int) -> Double
+  ) throws -> PerSampleLosses {
+    try Lanes.with(yTrue, yPred, axis: axis, broadcast: broadcast) { y, p, lanes in
+      PerSampleLosses.collect(
+        count: lanes.count, shape: lanes.resultShape, needsValues: needsValues,
+        { sink in
+          for i in 0..<lanes.count {
+            sink.append(lane(y + i * lanes.length, p + i * lanes.length, lanes.length))
+          }
+        },
+        { sink in
+          for i in 0..<lanes.count {
+            sink.append(lane(y + i * lanes.length, p + i * lanes.length, lanes.length))
+          }
+        })
+    }
+  }
+
+  /// mean over the last axis of (y − p)².
+  static func meanSquaredError(_ yTrue: Operand, _ yPred: Operand, needsValues: Bool) throws -> PerSampleLosses {
+    try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
+      LaneSum.sum(y, p, count: n) { y, p in
+        let d = y - p
+        return d * d
+      } / Double(n)
+    }
+  }
+
+  /// mean over the last axis of |y − p|.
+  static func meanAbsoluteError(_ yTrue: Operand, _ yPred: Operand, needsValues: Bool) throws -> PerSampleLosses {
+    try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
+      LaneSum.sum(y, p, count: n) { y, p in Elementwise.abs(y - p) } / Double(n)
+    }
+  }
+
+  /// 100 · mean over the last axis of |(y − p) / max(|y|, eps)|, eps = Float(1e-7).
+  static func meanAbsolutePercentageError(
+    _ yTrue: Operand, _ yPred: Operand, needsValues: Bool
+  ) throws -> PerSampleLosses {
+    let epsilon = SIMD8<Float>(repeating: Float(1e-7))
+    return try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
+      100 * LaneSum.sum(y, p, count: n) { y, p in
+        Elementwise.abs((y - p) / Elementwise.maximum(Elementwise.abs(y), epsilon))
+      } / Double(n)
+    }
+  }
+
+  /// mean over the last axis of ½e² where |e| ≤ δ, else δ·|e| − ½δ², e = p − y.
+  static func huber(_ yTrue: Operand, _ yPred: Operand, delta: Float, needsValues: Bool) throws -> PerSampleLosses {
+    let d = SIMD8<Float>(repeating: delta)
+    let halfDeltaSquared = SIMD8<Float>(repeating: 0.5 * delta * delta)
+    return try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
+      LaneSum.sum(y, p, count: n) { y, p in
+        let e = p - y
+        let a = Elementwise.abs(e)
+        let quadratic = 0.5 * e * e
+        let linear = d * a - halfDeltaSquared
+        return linear.replacing(with: quadratic, where: a .<= d).replacing(with: a, where: a .!= a)
+      } / Double(n)
+    }
+  }
+}
