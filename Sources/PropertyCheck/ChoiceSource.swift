@@ -15,6 +15,8 @@ struct ChoiceSource {
   @usableFromInline var prefix: [UInt64]
   /// The choices drawn so far in this case, after clamping.
   @usableFromInline var choices: [UInt64]
+  /// The choices each array drew, in the order the arrays started (for the shrinker's realignment).
+  @usableFromInline var spans: [Range<Int>]
   /// The size parameter of this case: it steers random proposals, never the replay of choices.
   @usableFromInline var size: Int
   /// The most choices one case may draw; past it the case is marked invalid and draws return 0.
@@ -30,6 +32,7 @@ struct ChoiceSource {
     self.isRandom = true
     self.prefix = []
     self.choices = []
+    self.spans = []
     self.size = 0
     self.maxChoices = maxChoices
     choices.reserveCapacity(256)
@@ -42,6 +45,7 @@ struct ChoiceSource {
     self.size = size
     prefix.removeAll(keepingCapacity: true)
     choices.removeAll(keepingCapacity: true)
+    spans.removeAll(keepingCapacity: true)
     isInvalid = false
   }
 
@@ -51,7 +55,21 @@ struct ChoiceSource {
     self.size = size
     prefix = sequence
     choices.removeAll(keepingCapacity: true)
+    spans.removeAll(keepingCapacity: true)
     isInvalid = false
+  }
+
+  /// Opens a span at the next choice and returns its index.
+  @inlinable
+  mutating func beginSpan() -> Int {
+    spans.append(choices.count..<choices.count)
+    return spans.count - 1
+  }
+
+  /// Closes span `index` after the last choice drawn.
+  @inlinable
+  mutating func endSpan(_ index: Int) {
+    spans[index] = spans[index].lowerBound..<choices.count
   }
 
   /// Draws a uniform choice in `0...bound`.

@@ -17,6 +17,8 @@ extension Gen {
         let reach = max(min(maximum - minimum, source.size), min(maximum - minimum, 4))
         target += Int(source.rng.next(upTo: UInt64(reach)))
       }
+      let span = source.beginSpan()
+      defer { source.endSpan(span) }
       var result: [Value] = []
       result.reserveCapacity(target)
       while result.count < minimum {

@@ -95,12 +95,13 @@ private func shrink<Value>(
   var replaying = source
   let best = withoutActuallyEscaping(property) { property in
     var shrinker = Shrinker(
-      failing: source.choices, maxEvaluations: configuration.maxShrinkEvaluations,
+      failing: source.choices, spans: source.spans, maxEvaluations: configuration.maxShrinkEvaluations,
       deadline: .now + configuration.shrinkTimeLimit
     ) { candidate in
       replaying.startReplay(candidate, size: size)
       let value = generator.run(&replaying)
-      return !replaying.isInvalid && property(value) != nil ? replaying.choices : nil
+      let fails = !replaying.isInvalid && property(value) != nil
+      return Shrinker.Replay(fails: fails, choices: replaying.choices, spans: replaying.spans)
     }
     shrinker.run()
     return (choices: shrinker.best, steps: shrinker.steps)

@@ -16,9 +16,26 @@
 ///    the choice that made it fail at once);
 /// 7. redistribute: lower one choice while raising another up to 8 places later, by steps of
 ///    1 and of 2 (steps of 2 keep the sign of integers, whose choices alternate around 0).
+///
+/// Realignment: when a candidate passes because an array drew fewer choices than before (a
+/// smaller dimension makes a tensor shorter), the next generator would read the leftover
+/// choices. The shrinker then deletes each shortened array's leftover choices, so what follows
+/// keeps its own choices, and tries once more. Two tensors of one drawn shape shrink this way.
 struct Shrinker {
+  /// The outcome of replaying one candidate.
+  struct Replay {
+    /// Whether the property still fails (and the case was valid).
+    var fails: Bool
+    /// The choices the replay consumed.
+    var choices: [UInt64]
+    /// The choices each array drew, in the order the arrays started.
+    var spans: [Range<Int>]
+  }
+
   /// The smallest failing sequence found so far.
   private(set) var best: [UInt64]
+  /// The array spans of `best`.
+  private var bestSpans: [Range<Int>]
   /// Improvements accepted.
   private(set) var steps = 0
   /// Replays run.
@@ -26,14 +43,15 @@ struct Shrinker {
   private let maxEvaluations: Int
   private let deadline: ContinuousClock.Instant
   private var tried: Set<[UInt64]> = []
-  /// Replays a sequence; returns the consumed choices when the property still fails, else nil.
-  private let replay: ([UInt64]) -> [UInt64]?
+  /// Replays a sequence through the generator and the property.
+  private let replay: ([UInt64]) -> Replay
 
   init(
-    failing: [UInt64], maxEvaluations: Int, deadline: ContinuousClock.Instant,
-    replay: @escaping ([UInt64]) -> [UInt64]?
+    failing: [UInt64], spans: [Range<Int>], maxEvaluations: Int, deadline: ContinuousClock.Instant,
+    replay: @escaping ([UInt64]) -> Replay
   ) {
     best = failing
+    bestSpans = spans
     self.maxEvaluations = maxEvaluations
     self.deadline = deadline
     self.replay = replay
@@ -61,16 +79,43 @@ struct Shrinker {
   }
 
   /// Replays `candidate` if it is shortlex-smaller than the best and new; keeps it if it fails.
+  ///
+  /// When it passes with shortened arrays, tries the realigned candidate as well.
   @discardableResult
-  private mutating func consider(_ candidate: [UInt64]) -> Bool {
+  private mutating func consider(_ candidate: [UInt64], realigning: Bool = true) -> Bool {
     guard Self.shortlexPrecedes(candidate, best), !isExhausted, tried.insert(candidate).inserted else {
       return false
     }
     evaluations += 1
-    guard let consumed = replay(candidate), Self.shortlexPrecedes(consumed, best) else { return false }
-    best = consumed
-    steps += 1
-    return true
+    let result = replay(candidate)
+    if result.fails {
+      guard Self.shortlexPrecedes(result.choices, best) else { return false }
+      best = result.choices
+      bestSpans = result.spans
+      steps += 1
+      return true
+    }
+    guard realigning, let realigned = realign(candidate, spans: result.spans) else { return false }
+    return consider(realigned, realigning: false)
+  }
+
+  /// `candidate` without the leftover choices of arrays that drew fewer choices than in `best`.
+  ///
+  /// Arrays are matched by start order and must start at the same place; spans are handled
+  /// last to first, skipping any that reach into a region already deleted (nested arrays).
+  private func realign(_ candidate: [UInt64], spans: [Range<Int>]) -> [UInt64]? {
+    var realigned = candidate
+    var deletedFrom = Int.max
+    for index in (0..<min(spans.count, bestSpans.count)).reversed() {
+      let old = bestSpans[index]
+      let new = spans[index]
+      guard old.lowerBound == new.lowerBound, new.count < old.count, old.upperBound <= deletedFrom,
+        old.upperBound <= realigned.count
+      else { continue }
+      realigned.removeSubrange(new.upperBound..<old.upperBound)
+      deletedFrom = new.upperBound
+    }
+    return realigned.count < candidate.count ? realigned : nil
   }
 
   /// Shorter first, then lexicographic.
