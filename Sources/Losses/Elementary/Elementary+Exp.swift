@@ -76,6 +76,13 @@ extension Elementary {
   /// - Complexity: about 30 vector operations, no branches.
   @inlinable
   public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    _exp(x)
+  }
+
+  /// The body of `exp(_:)`, always inlined so that `softplus` and `sigmoid`
+  /// get one straight-line body (the optimizer otherwise calls `exp`).
+  @inlinable @inline(__always)
+  static func _exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     // Clamp (a NaN compares false and flows through as NaN).
     var xc = x.replacing(with: _expClampLow, where: x .< _expClampLow)
     xc = xc.replacing(with: _expClampHigh, where: xc .> _expClampHigh)
@@ -112,6 +119,12 @@ extension Elementary {
   /// - Returns: `eˣ`, within 1 ulp.
   @inlinable
   public static func exp(_ x: Float) -> Float {
+    _exp(x)
+  }
+
+  /// The body of `exp(_:)`, always inlined; see the SIMD8 overload.
+  @inlinable @inline(__always)
+  static func _exp(_ x: Float) -> Float {
     var xc = x < _expClampLow ? _expClampLow : x
     xc = xc > _expClampHigh ? _expClampHigh : xc
     let t = xc * _log2e + _shifter

@@ -63,7 +63,9 @@ extension Elementary {
     let hi = kf * _ln2Hi
     let small = (hi + f) + lo
     let large = hi + (f + lo)
-    let isSmall = (k &+ 1) .>= 0 .& (k .<= 1)
+    // |k| ≤ 1, compared as floats: integer SIMD comparisons are not
+    // vectorised by the stdlib (they become a per-lane loop).
+    let isSmall = (kf .>= -1) .& (kf .<= 1)
     return large.replacing(with: small, where: isSmall)
   }
 
@@ -88,7 +90,7 @@ extension Elementary {
     let hi = kf * _ln2Hi
     let small = (hi + f) + lo
     let large = hi + (f + lo)
-    let isSmall = (k &+ 1) >= 0 && k <= 1
+    let isSmall = kf >= -1 && kf <= 1
     return isSmall ? small : large
   }
 

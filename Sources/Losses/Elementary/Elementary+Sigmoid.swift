@@ -25,7 +25,13 @@ extension Elementary {
   /// - Returns: `log(1 + eˣ)` in each lane.
   @inlinable
   public static func softplus(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let t = exp(_negativeAbs(x))
+    _softplus(x)
+  }
+
+  /// The body of `softplus(_:)`, always inlined.
+  @inlinable @inline(__always)
+  static func _softplus(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let t = _exp(_negativeAbs(x))
     let y = x.replacing(with: 0, where: .!(x .> 0)) + _log1pCore(t)
     return y.replacing(with: x, where: x .!= x)
   }
@@ -37,7 +43,13 @@ extension Elementary {
   /// - Returns: `log(1 + eˣ)`.
   @inlinable
   public static func softplus(_ x: Float) -> Float {
-    let t = exp(_negativeAbs(x))
+    _softplus(x)
+  }
+
+  /// The body of `softplus(_:)`, always inlined.
+  @inlinable @inline(__always)
+  static func _softplus(_ x: Float) -> Float {
+    let t = _exp(_negativeAbs(x))
     let y = (x > 0 ? x : 0) + _log1pCore(t)
     return x != x ? x : y
   }
@@ -53,7 +65,11 @@ extension Elementary {
   /// - Returns: `log(1 / (1 + e^−x))` in each lane.
   @inlinable
   public static func logSigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    _negate(softplus(_negate(x)))
+    // −softplus(−x) = min(x, −0) − log1p(e^−|x|), bit for bit (rounding is
+    // symmetric), written out because LLVM scalarises the double negation.
+    let t = _exp(_negativeAbs(x))
+    let y = x.replacing(with: -0.0, where: .!(x .< 0)) - _log1pCore(t)
+    return y.replacing(with: x, where: x .!= x)
   }
 
   /// `log σ(x) = −softplus(−x)`: the same algorithm and bit-identical results
@@ -63,7 +79,9 @@ extension Elementary {
   /// - Returns: `log(1 / (1 + e^−x))`.
   @inlinable
   public static func logSigmoid(_ x: Float) -> Float {
-    _negate(softplus(_negate(x)))
+    let t = _exp(_negativeAbs(x))
+    let y = (x < 0 ? x : -0.0) - _log1pCore(t)
+    return x != x ? x : y
   }
 
   // MARK: sigmoid
@@ -82,7 +100,7 @@ extension Elementary {
   /// - Returns: `1 / (1 + e^−x)` in each lane.
   @inlinable
   public static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let t = exp(_negativeAbs(x))
+    let t = _exp(_negativeAbs(x))
     let numerator = t.replacing(with: 1, where: x .>= 0)
     return numerator / (1 + t)
   }
@@ -94,7 +112,7 @@ extension Elementary {
   /// - Returns: `1 / (1 + e^−x)`.
   @inlinable
   public static func sigmoid(_ x: Float) -> Float {
-    let t = exp(_negativeAbs(x))
+    let t = _exp(_negativeAbs(x))
     let numerator = x >= 0 ? 1 : t
     return numerator / (1 + t)
   }

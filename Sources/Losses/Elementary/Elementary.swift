@@ -70,19 +70,6 @@ extension Elementary {
     Float(bitPattern: UInt32(bitPattern: bits))
   }
 
-  /// `−x` by flipping the sign bit, so `−(+0) = −0` (the stdlib's SIMD
-  /// negation computes `0 − x`, which gives `+0`).
-  @inlinable @inline(__always)
-  static func _negate(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    _float(_bits(x) ^ Int32(bitPattern: 0x8000_0000))
-  }
-
-  /// `−x` by flipping the sign bit, like the SIMD overload.
-  @inlinable @inline(__always)
-  static func _negate(_ x: Float) -> Float {
-    _float(_bits(x) ^ Int32(bitPattern: 0x8000_0000))
-  }
-
   /// `−|x|` by setting the sign bit.
   @inlinable @inline(__always)
   static func _negativeAbs(_ x: SIMD8<Float>) -> SIMD8<Float> {
