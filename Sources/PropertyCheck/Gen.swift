@@ -32,7 +32,10 @@ public struct Gen<Value>: @unchecked Sendable {
     Gen { source in build(source.size).run(&source) }
   }
 
-  /// Generates `count` values from a seed, for inspecting a generator.
+  /// Generates up to `count` values from a seed, for inspecting a generator.
+  ///
+  /// Cases a filter discards are skipped; after `100 × count` attempts the values found so far
+  /// are returned.
   ///
   /// - Parameters:
   ///   - count: how many values.
@@ -40,10 +43,15 @@ public struct Gen<Value>: @unchecked Sendable {
   ///   - size: the size parameter of every draw; 100 by default.
   public func samples(count: Int, seed: Seed, size: Int = 100) -> [Value] {
     var source = ChoiceSource(maxChoices: 1 << 20)
-    return (0..<count).map { index in
-      source.startRandom(seed: seed.caseSeed(index), size: size)
-      return run(&source)
+    var values: [Value] = []
+    var attempt = 0
+    while values.count < count && attempt < 100 * count {
+      source.startRandom(seed: seed.caseSeed(attempt), size: size)
+      attempt += 1
+      let value = run(&source)
+      if !source.isInvalid { values.append(value) }
     }
+    return values
   }
 
   /// Transforms every generated value; the result shrinks as the original does.

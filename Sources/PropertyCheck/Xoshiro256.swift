@@ -20,6 +20,17 @@ public struct Xoshiro256: Sendable {
     s3 = Xoshiro256.splitMix64(&mixer)
   }
 
+  /// Creates a generator from its full 256-bit state, which must not be all zeros.
+  public init(state: (UInt64, UInt64, UInt64, UInt64)) {
+    precondition(state != (0, 0, 0, 0), "xoshiro256** stalls on the all-zero state")
+    (s0, s1, s2, s3) = state
+  }
+
+  /// The full 256-bit state; `Xoshiro256(state:)` resumes from it.
+  public var state: (UInt64, UInt64, UInt64, UInt64) {
+    (s0, s1, s2, s3)
+  }
+
   /// Advances a SplitMix64 state and returns its next output.
   @inlinable
   public static func splitMix64(_ state: inout UInt64) -> UInt64 {
