@@ -83,13 +83,13 @@ struct ChoiceSource {
   ///
   /// Generators compute proposals from ``rng`` with whatever distribution they like (guarded by
   /// `isRandom`); what is recorded, and what replay sees, is only the choice itself.
-  @inlinable
+  @inlinable @inline(__always)
   mutating func draw(upTo bound: UInt64, proposal: UInt64) -> UInt64 {
     if bound == 0 { return 0 }
     return record(bound: bound, proposal: proposal)
   }
 
-  @inlinable
+  @inlinable @inline(__always)
   mutating func record(bound: UInt64, proposal: UInt64) -> UInt64 {
     let count = choices.count
     if count >= maxChoices {

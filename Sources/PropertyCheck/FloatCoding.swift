@@ -27,20 +27,19 @@ struct FloatCoding: Sendable {
   }
 
   /// Draws the three choices of one float (with random proposals in random mode) and decodes them.
+  ///
+  /// In random mode a generic magnitude is proposed within the side's room and used directly:
+  /// decoding its encoding gives it back exactly, so replay yields the same value.
   func draw(from source: inout ChoiceSource) -> Double {
-    var kindProposal: UInt64 = 0
-    var sideProposal: UInt64 = 0
-    var payloadProposal: UInt64 = 0
-    if source.isRandom {
-      let bits = source.rng.next()
-      kindProposal = bits & 7
-      sideProposal = bits >> 3 & 1
-      payloadProposal = kindProposal >= 6 ? bits >> 8 : proposeMagnitude(&source.rng, towardLower: sideProposal == 1 || up == 0, size: source.size)
+    let bits = source.isRandom ? source.rng.next() : 0
+    let kind = source.draw(upTo: 7, proposal: bits & 7)
+    let towardLower = up == 0 || source.draw(upTo: down > 0 ? 1 : 0, proposal: bits >> 3 & 1) == 1
+    guard source.isRandom && (kind < 6 || edges.isEmpty) else {
+      return value(kind: kind, towardLower: towardLower, payload: source.draw(upTo: .max, proposal: bits >> 8))
     }
-    let kind = source.draw(upTo: 7, proposal: kindProposal)
-    let towardLower = up == 0 || source.draw(upTo: down > 0 ? 1 : 0, proposal: sideProposal) == 1
-    let payload = source.draw(upTo: .max, proposal: payloadProposal)
-    return value(kind: kind, towardLower: towardLower, payload: payload)
+    let magnitude = proposeMagnitude(&source.rng, room: towardLower ? down : up, size: source.size)
+    _ = source.draw(upTo: .max, proposal: FloatEncoding.encode(magnitude))
+    return place(magnitude, towardLower: towardLower)
   }
 
   /// The value of one float's choices.
@@ -48,19 +47,22 @@ struct FloatCoding: Sendable {
     if kind >= 6 && !edges.isEmpty {
       return edges[Int(payload % UInt64(edges.count))]
     }
-    let room = towardLower ? down : up
     // Magnitudes past the bound (and the NaN/∞ patterns) clamp to it, keeping the order of
     // choices monotone in the magnitude, which binary-search shrinking relies on.
+    let room = towardLower ? down : up
     let decoded = FloatEncoding.decode(payload)
-    let magnitude = decoded <= room ? decoded : room
+    return place(decoded <= room ? decoded : room, towardLower: towardLower)
+  }
+
+  /// The point `magnitude` away from the origin on one side, clamped against rounding.
+  func place(_ magnitude: Double, towardLower: Bool) -> Double {
     let value = towardLower ? origin - magnitude : origin + magnitude
     return min(max(value, lower), upper)
   }
 
-  /// A random magnitude choice: half uniform over the side, a quarter small integers (scaled by
-  /// `size`), a quarter log-uniform between 2⁻⁶⁴ and 2⁶⁴.
-  func proposeMagnitude(_ rng: inout Xoshiro256, towardLower: Bool, size: Int) -> UInt64 {
-    let room = towardLower ? down : up
+  /// A random magnitude in `0...room`: half uniform, a quarter small integers (scaled by `size`),
+  /// a quarter log-uniform between 2⁻⁶⁴ and 2⁶⁴.
+  func proposeMagnitude(_ rng: inout Xoshiro256, room: Double, size: Int) -> Double {
     let bits = rng.next()
     let magnitude: Double
     switch bits & 3 {
@@ -68,6 +70,6 @@ struct FloatCoding: Sendable {
     case 2: magnitude = Double(rng.next(upTo: UInt64(size) + 10))
     default: magnitude = Double(sign: .plus, exponent: Int(bits >> 2 & 127) - 64, significand: 1 + rng.nextUnit())
     }
-    return FloatEncoding.encode(min(magnitude, room))
+    return min(magnitude, room)
   }
 }

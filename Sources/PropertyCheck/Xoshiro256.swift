@@ -42,7 +42,7 @@ public struct Xoshiro256: Sendable {
   }
 
   /// Returns the next 64 random bits.
-  @inlinable
+  @inlinable @inline(__always)
   public mutating func next() -> UInt64 {
     let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
     let t = s1 << 17
