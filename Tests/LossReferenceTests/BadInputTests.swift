@@ -387,6 +387,11 @@ struct BadInputTests {
     }
   }
 
+  /// The NaN test above covers every one of the 22 losses.
+  @Test func nanTestCoversEveryLoss() {
+    #expect(Set(validInputs.map(\.loss.name)) == Set(LossName.allCases))
+  }
+
   /// An ignored SCCE entry does not see its predictions at all (Keras replaces the row with 0s before
   /// the crossentropy and the result with 0 after), so a NaN there stays out of the loss:
   /// the valid row [1, 2, 3] with label 2 gives −log softmax = log(1 + e⁻¹ + e⁻²).

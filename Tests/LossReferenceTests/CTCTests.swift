@@ -155,6 +155,13 @@ struct CTCTests {
     expectClose(value, 4 * log(2.0), relative: 1e-12)
   }
 
+  /// Labels of width 0, shape (B, 0), are empty labels too.
+  @Test func zeroWidthLabels() throws {
+    let value = try evaluateScalar(
+      .ctc, try tensor([], [1, 0]), try tensor([0, log(3.0), 0, log(3.0)], [1, 2, 2]), reduction: .sum)
+    expectClose(value, 4 * log(2.0), relative: 1e-12)
+  }
+
   /// A repeated label needs a blank between the repeats: [1, 1] fits T = 3 only as (1, 0, 1).
   /// Uniform logits over C = 2: probability (½)³ → 3 ln 2.
   @Test func repeatedLabelAtTheFeasibilityLimit() throws {
