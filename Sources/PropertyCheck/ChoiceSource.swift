@@ -73,7 +73,6 @@ struct ChoiceSource {
   }
 
   /// Draws a uniform choice in `0...bound`.
-  @inlinable
   mutating func draw(upTo bound: UInt64) -> UInt64 {
     if bound == 0 { return 0 }
     return record(bound: bound, proposal: isRandom ? rng.next(upTo: bound) : 0)
@@ -89,6 +88,8 @@ struct ChoiceSource {
     return record(bound: bound, proposal: proposal)
   }
 
+  /// Appends the next choice (the clamped proposal, or the clamped prefix value, or 0) and returns
+  /// it; past `maxChoices` marks the case invalid and returns 0 unrecorded.
   @inlinable @inline(__always)
   mutating func record(bound: UInt64, proposal: UInt64) -> UInt64 {
     let count = choices.count

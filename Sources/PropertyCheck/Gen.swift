@@ -55,7 +55,6 @@ public struct Gen<Value>: @unchecked Sendable {
   }
 
   /// Transforms every generated value; the result shrinks as the original does.
-  @inlinable
   public func map<T>(_ transform: @escaping (Value) -> T) -> Gen<T> {
     let run = self.run
     return Gen<T> { source in transform(run(&source)) }

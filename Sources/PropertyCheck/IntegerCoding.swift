@@ -4,7 +4,6 @@
 /// the origin while both sides have room (origin, +1, −1, +2, −2, …), then continue on the
 /// longer side, so choice order is "closer to the origin first, positive first on a tie".
 /// All arithmetic is on 64-bit two's-complement patterns, so any range of a ≤ 64-bit type fits.
-@usableFromInline
 struct IntegerCoding: Sendable {
   /// The origin's bit pattern, sign-extended to 64 bits.
   let origin: UInt64

@@ -32,7 +32,6 @@ public struct Xoshiro256: Sendable {
   }
 
   /// Advances a SplitMix64 state and returns its next output.
-  @inlinable
   public static func splitMix64(_ state: inout UInt64) -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
@@ -71,7 +70,6 @@ public struct Xoshiro256: Sendable {
   }
 
   /// Returns a Double uniformly spread over `[0, 1)` on a grid of 2⁻⁵³.
-  @inlinable
   public mutating func nextUnit() -> Double {
     Double(next() >> 11) * 0x1p-53
   }
