@@ -32,9 +32,10 @@ struct Command: Sendable {
 extension Command {
   /// Every command, in the order `--help` lists them.
   ///
-  /// Extension points: `bench`, `accuracy`, `fuzz` and `replay` go here as they are written.
   static let all: [Command] = [
     .conformance,
+    .bench,
+    .accuracy,
     .help,
   ]
 

@@ -6,7 +6,7 @@ extension Float32Loss {
   /// mean over the last axis of max(1 − y'·p, 0), squared when `squared`; y' = 2y − 1 when every
   /// element of `y_true` is 0 or 1 (Keras's batch-global conversion), y' = y otherwise.
   static func hinge(_ yTrue: Operand, _ yPred: Operand, squared: Bool, needsValues: Bool) throws -> PerSampleLosses {
-    let isBinary = yTrue.scalars.allSatisfy { $0 == 0 || $0 == 1 }
+    let isBinary = allBinary(yTrue.scalars)
     let scale = SIMD8<Float>(repeating: isBinary ? 2 : 1)
     let shift = SIMD8<Float>(repeating: isBinary ? 1 : 0)
     let one = SIMD8<Float>(repeating: 1)
@@ -29,6 +29,19 @@ extension Float32Loss {
     }
   }
 
+  /// Whether every value is 0 or 1, eight lanes at a time.
+  private static func allBinary(_ values: UnsafeBufferPointer<Float>) -> Bool {
+    guard let base = values.baseAddress else { return true }
+    let (zero, one) = (SIMD8<Float>(), SIMD8<Float>(repeating: 1))
+    var i = 0
+    while i + 8 <= values.count {
+      let v = LaneSum.load(base, i)
+      if any((v .!= zero) .& (v .!= one)) { return false }
+      i += 8
+    }
+    return values[i...].allSatisfy { $0 == 0 || $0 == 1 }
+  }
+
   /// max over the lane of (1 − y)·p, NaN when any term is NaN.
   @inline(__always)
   private static func laneMaximum(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Float {
@@ -39,7 +52,7 @@ extension Float32Loss {
     while i + 8 <= count {
       let term = (one - LaneSum.load(y, i)) * LaneSum.load(p, i)
       sawNaN .|= term .!= term
-      best = pointwiseMax(best, term)
+      best = best.replacing(with: term, where: term .> best)
       i += 8
     }
     var result = best.max()
