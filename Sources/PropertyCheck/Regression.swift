@@ -52,15 +52,19 @@ public struct RegressionStore: Sendable {
   }
 
   /// Adds a failure (unless already stored) and rewrites the file atomically.
-  public func record(property: String, size: Int, choices: [UInt64]) throws {
+  ///
+  /// - Returns: false when the entry was already stored.
+  @discardableResult
+  public func record(property: String, size: Int, choices: [UInt64]) throws -> Bool {
     let entry = Entry(property: Self.storedName(property), size: size, choices: choices)
-    try Self.lock.withLock {
+    return try Self.lock.withLock {
       var entries = allEntries()
-      guard !entries.contains(entry) else { return }
+      guard !entries.contains(entry) else { return false }
       entries.append(entry)
       let same = entries.indices.filter { entries[$0].property == entry.property }
       if same.count > Self.entriesPerProperty { entries.remove(at: same[0]) }
       try write(entries)
+      return true
     }
   }
 

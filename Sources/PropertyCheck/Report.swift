@@ -49,8 +49,8 @@ public struct CheckReport<Value>: CustomStringConvertible {
         "  \(String(describing: failure.original))",
         "Shrunk counterexample (\(failure.shrinkSteps) shrink steps):",
         "  \(String(describing: failure.shrunk))",
-        "Replay: \(Seed.environmentVariable)=\(seed)",
       ]
+      if failure.caseNumber != nil { lines.append("Replay: \(Seed.environmentVariable)=\(seed)") }
       if let note = failure.regressionNote { lines.append(note) }
       return lines.joined(separator: "\n")
     }

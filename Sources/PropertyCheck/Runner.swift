@@ -113,8 +113,8 @@ private func shrink<Value>(
   var note: String?
   if let store = configuration.regressions {
     do {
-      try store.record(property: name, size: size, choices: best.choices)
-      note = "Saved to \(store.path); replayed first on the next run."
+      let added = try store.record(property: name, size: size, choices: best.choices)
+      note = "\(added ? "Saved to" : "Already in") \(store.path); replayed first on the next run."
     } catch {
       note = "Could not save to \(store.path): \(error)"
     }

@@ -102,6 +102,7 @@ import Testing
     #expect(replay.failure?.caseNumber == nil)
     #expect(replay.failure?.shrunk == 5000)
     #expect(replay.description.contains("failed at a stored regression"))
+    #expect(!replay.description.contains("LOSSCHECK_SEED"))
     #expect(store.entries(for: "stored").count == 1)
 
     let other = checkProperty("other", gen, configuration: .init(maxCases: 0, seed: Seed(5), regressions: store), property)
