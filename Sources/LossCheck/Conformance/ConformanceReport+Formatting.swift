@@ -2,8 +2,16 @@ import Foundation
 import LossCore
 
 extension ConformanceReport {
-  /// The closing line of a run, `N passed, M failed`.
+  /// The closing line of a run, `N passed, M failed`, counting every check (values and gradients).
   public var closingLine: String { "\(passedCount) passed, \(failedCount) failed" }
+
+  /// One line per quantity that was checked, e.g. `gradients: 620 passed, 0 failed`.
+  public var quantityLines: [String] {
+    ConformanceEvaluator.Quantity.allCases.compactMap { quantity in
+      guard results.contains(where: { $0.quantity == quantity }) else { return nil }
+      return "\(quantity.plural): \(passedCount(of: quantity)) passed, \(failedCount(of: quantity)) failed"
+    }
+  }
 
   /// One entry per failure, each a line naming the case, the evaluator and both results, plus, for
   /// a value of the right shape, a second line with the worst element.
@@ -11,20 +19,27 @@ extension ConformanceReport {
     failures.map { $0.failureDescription }
   }
 
-  /// The per-loss table of the largest relative deviation from Keras, one table per evaluator, with
-  /// a float32 and a float64 column. `—` marks a cell without value cases.
+  /// The per-loss table of the largest relative deviation from Keras, one table per evaluator and
+  /// quantity checked (values, gradients), with a float32 and a float64 column. `—` marks a cell
+  /// without cases.
   public func deviationTable() -> String {
     let summary = maxRelativeDeviation
     let lossWidth = LossName.allCases.map(\.rawValue.count).max() ?? 0
     var lines: [String] = []
-    for evaluator in evaluators {
+    let tables = evaluators.flatMap { evaluator in
+      ConformanceEvaluator.Quantity.allCases.compactMap { quantity in
+        results.contains { $0.evaluator == evaluator && $0.quantity == quantity } ? (evaluator, quantity) : nil
+      }
+    }
+    for (evaluator, quantity) in tables {
       if !lines.isEmpty { lines.append("") }
-      lines.append("Max relative deviation from Keras (\(evaluator)):")
+      let what = quantity == .value ? "" : " \(quantity.plural)"
+      lines.append("Max relative deviation from Keras (\(evaluator)\(what)):")
       let header = "  " + "loss".padding(toLength: lossWidth, withPad: " ", startingAt: 0)
       lines.append(header + DType.allCases.map { "  " + Self.leftPad($0.rawValue, 9) }.joined())
       for loss in LossName.allCases {
         let cells = DType.allCases.map { dtype in
-          let key = DeviationKey(evaluator: evaluator, loss: loss, dtype: dtype)
+          let key = DeviationKey(evaluator: evaluator, loss: loss, dtype: dtype, quantity: quantity)
           return "  " + Self.leftPad(summary[key].map(Self.formatDeviation) ?? "—", 9)
         }
         lines.append("  " + loss.rawValue.padding(toLength: lossWidth, withPad: " ", startingAt: 0) + cells.joined())
@@ -33,21 +48,25 @@ extension ConformanceReport {
     return lines.joined(separator: "\n")
   }
 
-  /// The machine-readable summary: one JSON object with `passed`, `failed`, `failures` (each with
-  /// `id`, `loss`, `dtype`, `evaluator`, `line`, `expected`, `got`, `max_relative_deviation`) and
-  /// `max_relative_deviation` keyed by evaluator, then loss, then dtype.
+  /// The machine-readable summary: one JSON object with `passed`, `failed` (all checks), `failures`
+  /// (each with `id`, `loss`, `dtype`, `evaluator`, `quantity`, `line`, `expected`, `got`,
+  /// `max_relative_deviation`), `max_relative_deviation` for values keyed by evaluator, then loss,
+  /// then dtype, and, when gradients were checked, `gradients` with their own `passed`, `failed`
+  /// and `max_relative_deviation`.
   ///
   /// Tensors are written as in the vector files, `{"shape": [...], "data": [...]}`, and errors as
   /// `{"error": "..."}`. Non-finite numbers are written `NaN`, `Infinity` and `-Infinity`, as in the
   /// vector files (Python's `json` reads them).
   public func jsonSummary() -> String {
-    var deviations: [String: JSONValue] = [:]
+    var deviations: [ConformanceEvaluator.Quantity: [String: JSONValue]] = [:]
     for (key, deviation) in maxRelativeDeviation {
-      var byLoss = deviations[key.evaluator]?.objectMembers ?? [:]
+      var byEvaluator = deviations[key.quantity] ?? [:]
+      var byLoss = byEvaluator[key.evaluator]?.objectMembers ?? [:]
       var byDType = byLoss[key.loss.rawValue]?.objectMembers ?? [:]
       byDType[key.dtype.rawValue] = .number(deviation)
       byLoss[key.loss.rawValue] = .object(byDType)
-      deviations[key.evaluator] = .object(byLoss)
+      byEvaluator[key.evaluator] = .object(byLoss)
+      deviations[key.quantity] = byEvaluator
     }
     let failureObjects: [JSONValue] = failures.map { result in
       .object([
@@ -55,6 +74,7 @@ extension ConformanceReport {
         "loss": .string(result.loss.rawValue),
         "dtype": .string(result.dtype.rawValue),
         "evaluator": .string(result.evaluator),
+        "quantity": .string(result.quantity.rawValue),
         "file": .string(result.source.file),
         "line": .number(Double(result.source.line)),
         "expected": result.expected.json,
@@ -62,13 +82,20 @@ extension ConformanceReport {
         "max_relative_deviation": result.maxRelativeDeviation.map(JSONValue.number) ?? .null,
       ])
     }
-    let summary: JSONValue = .object([
+    var summary: [String: JSONValue] = [
       "passed": .number(Double(passedCount)),
       "failed": .number(Double(failedCount)),
       "failures": .array(failureObjects),
-      "max_relative_deviation": .object(deviations),
-    ])
-    return summary.description
+      "max_relative_deviation": .object(deviations[.value] ?? [:]),
+    ]
+    if results.contains(where: { $0.quantity == .gradient }) {
+      summary["gradients"] = .object([
+        "passed": .number(Double(passedCount(of: .gradient))),
+        "failed": .number(Double(failedCount(of: .gradient))),
+        "max_relative_deviation": .object(deviations[.gradient] ?? [:]),
+      ])
+    }
+    return JSONValue.object(summary).description
   }
 
   static func formatDeviation(_ value: Double) -> String {
@@ -83,11 +110,13 @@ extension ConformanceReport {
 }
 
 extension ConformanceResult {
-  /// `FAIL <id> [<evaluator>] <file>:<line>: expected …, got …`, and for a value of the right shape a
-  /// second line with the worst element and its allowed deviation.
+  /// `FAIL <id> [<evaluator>] <file>:<line>: expected …, got …` (`[<evaluator> gradient]` for a
+  /// gradient check), and for a value of the right shape a second line with the worst element and
+  /// its allowed deviation.
   public var failureDescription: String {
     let status = passed ? "PASS" : "FAIL"
-    var text = "\(status) \(id) [\(evaluator)] \(source): expected \(expected.summary), got \(outcome.summary)"
+    let label = quantity == .value ? evaluator : "\(evaluator) \(quantity.rawValue)"
+    var text = "\(status) \(id) [\(label)] \(source): expected \(expected.summary), got \(outcome.summary)"
     if case .value(let expectedTensor) = expected, case .value(let got) = outcome {
       if got.shape != expectedTensor.shape {
         text += "\n  shape mismatch: expected \(expectedTensor.shape), got \(got.shape)"
@@ -170,4 +199,9 @@ extension JSONValue {
   var objectMembers: [String: JSONValue]? {
     if case .object(let members) = self { members } else { nil }
   }
+}
+
+extension ConformanceEvaluator.Quantity {
+  /// `values` or `gradients`, for report lines.
+  public var plural: String { rawValue + "s" }
 }
