@@ -31,13 +31,14 @@ public func assertProperty<Value, Result: PropertyResult>(
 ) -> CheckReport<Value> {
   let report = checkProperty(name, generator, configuration: configuration, property)
   if !report.passed {
-    recordFailure(report.description, fileID: fileID, filePath: filePath, line: line, column: column)
+    recordTestFailure(report.description, fileID: fileID, filePath: filePath, line: line, column: column)
   }
   return report
 }
 
-/// Records `message` as a test failure in whichever framework is running the current test.
-func recordFailure(_ message: String, fileID: String, filePath: StaticString, line: UInt, column: UInt) {
+/// Records `message` as a test failure in whichever framework is running the current test: an
+/// `Issue.record` at the given location inside a Swift Testing test, `XCTFail` otherwise.
+public func recordTestFailure(_ message: String, fileID: String, filePath: StaticString, line: UInt, column: UInt) {
   #if canImport(Testing)
     if Test.current != nil {
       let location = SourceLocation(
