@@ -1,0 +1,6 @@
+import LossCore
+
+// PENDING: the properties of this group are being written.
+enum ReductionLaws {
+  static func properties(of loss: Loss, for candidate: Candidate) -> [LossProperty] { [] }
+}
