@@ -10,8 +10,14 @@ extension Command {
       each failure, a per-loss table of the largest relative deviation from Keras,
       and the closing line 'N passed, M failed'. Exits with 1 when any case failed.
 
+      Cases with an expected_gradient (Reference/Conformance/keras-gradients.jsonl)
+      also have their gradient checked; each check counts once in the closing line
+      (such a case counts twice: value and gradient), and a line per quantity
+      ('values: ...', 'gradients: ...') precedes it.
+
       OPTIONS:
-        --json   Print one JSON object instead: passed, failed, failures, max_relative_deviation.
+        --json   Print one JSON object instead: passed, failed, failures, max_relative_deviation,
+                 and gradients (passed, failed, max_relative_deviation) when gradients were checked.
       """
   ) { arguments in
     let parsed = try ParsedArguments(arguments, flags: ["json"])
@@ -23,8 +29,9 @@ extension Command {
 /// Loads conformance files, runs them, and prints the report.
 enum ConformanceCheck {
   /// The runner every conformance check uses. Register an evaluator by adding it to this list,
-  /// e.g. `[.reference, .kernels]` with `ConformanceEvaluator.kernels` defined in LossCheck.
-  static let runner = ConformanceRunner(evaluators: [.reference])
+  /// e.g. `[.reference, .referenceGradient, .kernels]` with `ConformanceEvaluator.kernels` defined
+  /// in LossCheck (a gradient kernel is an evaluator with `quantity: .gradient`).
+  static let runner = ConformanceRunner(evaluators: [.reference, .referenceGradient])
 
   /// Runs the cases of `files` and prints the text report (or the JSON summary).
   ///
@@ -44,7 +51,7 @@ enum ConformanceCheck {
     return report.allPassed ? ExitStatus.success : ExitStatus.failure
   }
 
-  /// Prints the failures, the deviation table and the closing line.
+  /// Prints the failures, the deviation tables, the count per quantity and the closing line.
   static func printReport(_ report: ConformanceReport) {
     for failure in report.failureDescriptions() {
       printStandardOutput(failure)
@@ -52,6 +59,9 @@ enum ConformanceCheck {
     if !report.allPassed { printStandardOutput("") }
     printStandardOutput(report.deviationTable())
     printStandardOutput("")
+    for line in report.quantityLines {
+      printStandardOutput(line)
+    }
     printStandardOutput(report.closingLine)
   }
 }
