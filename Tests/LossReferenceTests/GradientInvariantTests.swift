@@ -159,9 +159,13 @@ private func rowSums(_ values: [Double], rowLength: Int) -> [Double] {
   #expect(try grad(.categoricalHinge, gradientTensor([0, 1, 0], [3]), gradientTensor([0.5, 0.2, 0.5], [3])) == [0.5, -1, 0.5])
   // ... and a margin exactly met (neg − pos + 1 = 0) halves it.
   #expect(try grad(.categoricalHinge, gradientTensor([0, 1, 0], [3]), gradientTensor([0.5, 1.5, 0.25], [3])) == [0.5, -0.5, 0])
-  // Focal γ = 0: the power's derivative is 0, leaving plain crossentropy.
+  // Focal γ = 0: the power's derivative 0·u⁻¹ vanishes for u = 1 − p_t > 0, leaving plain
+  // crossentropy; at u = 0 (a prediction equal to its label) it is 0·∞ = NaN, as JAX's float `pow`
+  // rule gives it (the conformance file leaves those cases out for their non-finite gradient).
   let focal = try grad(.binaryFocalCrossentropy(gamma: 0), gradientTensor([1], [1]), gradientTensor([0.25], [1]))
   #expect(near(focal[0], -4))
+  let atLabel = try grad(.binaryFocalCrossentropy(gamma: 0), gradientTensor([1, 0], [2]), gradientTensor([1, 0.5], [2]))
+  #expect(atLabel[0].isNaN && atLabel[1].isFinite)
 }
 
 /// Keras 3.15.1 normalises with x·min(rsqrt(Σx²), 1/eps): at a zero vector min's zero derivative

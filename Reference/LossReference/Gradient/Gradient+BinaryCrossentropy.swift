@@ -38,7 +38,8 @@ extension Reference {
   ///     ∂f/∂p = w·[γ·(1 − p_t)^(γ−1)·(1 − 2t)·bce + (1 − p_t)^γ·∂bce/∂p]
   ///
   /// where ∂bce/∂p is the clipped crossentropy's (zero where p is clipped) and the power's derivative
-  /// is 0 for γ = 0. From logits p = σ(x), times ∂p/∂x = σ(x)·σ(−x); the clip still applies to σ(x).
+  /// is JAX's literal γ·uᵞ⁻¹ (NaN at u = 0 for γ = 0). From logits p = σ(x), times
+  /// ∂p/∂x = σ(x)·σ(−x); the clip still applies to σ(x).
   static func binaryFocalCrossentropyGradient(
     _ yTrue: Tensor<Double>, _ yPred: Tensor<Double>, _ upstream: [Double], applyClassBalancing: Bool,
     alpha: Double, gamma: Double, fromLogits: Bool, labelSmoothing: Double, axis: Int, _ constants: Constants

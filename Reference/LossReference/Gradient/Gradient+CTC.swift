@@ -83,8 +83,8 @@ extension Reference {
       }
     }
 
-    let logLikelihood =
-      states > 1 ? ReferenceMath.logAddExp(alpha[steps - 1][states - 1], alpha[steps - 1][states - 2]) : alpha[steps - 1][0]
+    let last = alpha[steps - 1]
+    let logLikelihood = states > 1 ? ReferenceMath.logAddExp(last[states - 1], last[states - 2]) : last[0]
     for t in 0..<steps {
       var terms = Array(repeating: [Double](), count: classes)
       for s in 0..<states {

@@ -30,8 +30,8 @@ extension Reference {
   /// ∂/∂p of l = Σ_j α_j·(1 − o_j)^γ·(−t_j·log o_j), o = clip(p / Σp, eps, 1 − eps) and p the
   /// softmax of the logits when `fromLogits`.
   ///
-  /// Per class: ∂l/∂o_j = α_j·[γ·(1 − o_j)^(γ−1)·t_j·log o_j − (1 − o_j)^γ·t_j / o_j] (the power's
-  /// derivative is 0 for γ = 0), times clip's derivative; then the renormalisation's Jacobian as in
+  /// Per class: ∂l/∂o_j = α_j·[γ·(1 − o_j)^(γ−1)·t_j·log o_j − (1 − o_j)^γ·t_j / o_j] (1 − o_j ≥ eps
+  /// after the clip, so the power's derivative is finite), times clip's derivative; then the renormalisation's Jacobian as in
   /// categorical crossentropy; then, from logits, the softmax's: ∂l/∂x_k = s_k·(v_k − Σ_j v_j·s_j)
   /// with v = ∂l/∂s.
   static func categoricalFocalCrossentropyGradient(

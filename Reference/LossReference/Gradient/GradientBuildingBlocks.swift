@@ -35,9 +35,12 @@ enum JAXDerivative {
     return x > 0 ? 1 : (x < 0 ? -1 : 0)
   }
 
-  /// ∂ uᵞ / ∂u = γ·uᵞ⁻¹, and 0 when γ = 0 (JAX's `pow` rule selects 0 there, even at u = 0).
+  /// ∂ uᵞ / ∂u = γ·uᵞ⁻¹, literally: JAX's `lax.pow` rule special-cases γ = 0 only for integer
+  /// exponents, and Keras passes a float γ, so at u = 0 with γ = 0 the derivative is 0·∞ = NaN (and
+  /// +∞ for 0 < γ < 1). The conformance file leaves out exactly those cases (focal crossentropy with
+  /// γ = 0 and a prediction equal to its 0/1 label) for their non-finite gradient.
   static func power(_ u: Double, _ gamma: Double) -> Double {
-    gamma == 0 ? 0 : gamma * pow(u, gamma - 1)
+    gamma * pow(u, gamma - 1)
   }
 }
 
@@ -79,7 +82,8 @@ struct GradientOperands {
   /// `body` receives each lane's offsets (in the common shape) and writes the lane's derivative
   /// times its upstream factor.
   func laneGradient(
-    axes: [Int]?, _ upstream: [Double], _ body: (_ offsets: [Int], _ upstream: Double, _ gradient: inout [Double]) -> Void
+    axes: [Int]?, _ upstream: [Double],
+    _ body: (_ offsets: [Int], _ upstream: Double, _ gradient: inout [Double]) -> Void
   ) throws -> [Double] {
     let lanes = try operands.lanes(axes: axes)
     var gradient = Array(repeating: 0.0, count: operands.yPred.count)

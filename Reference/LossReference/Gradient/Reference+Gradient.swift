@@ -16,12 +16,14 @@ extension Reference {
   /// - `where` sends the whole gradient to the branch it selected: Huber at |e| = δ takes the
   ///   quadratic branch (e), and entries SCCE ignores get exactly 0.
   /// - |x| has derivative sign(x), which is 0 at 0; `max` over a class axis splits the gradient
-  ///   equally among tied maxima; xᵞ has derivative 0 when γ = 0, whatever x.
+  ///   equally among tied maxima; uᵞ has derivative γ·uᵞ⁻¹ even for γ = 0 (JAX special-cases only
+  ///   integer exponents), so it is NaN at u = 0 there.
   /// - Everything the reduction divides by or multiplies with is a constant: sample weights, the
   ///   mask weight total/valid, `mean_with_sample_weight`'s Σw, the element count, and the masks
   ///   themselves (circle's l > 0, `ignore_class`).
-  /// - Where JAX's gradient is NaN (a zero `y_pred` vector in cosine similarity, where Keras 3.15.1
-  ///   multiplies 0 by the infinite derivative of rsqrt at 0), so is this one.
+  /// - Where JAX's gradient is not finite, neither is this one: a zero `y_pred` vector in cosine
+  ///   similarity (Keras 3.15.1 multiplies 0 by the infinite derivative of rsqrt at 0), focal
+  ///   crossentropy with γ < 1 where p_t = 1, generalized crossentropy where p_t = 0.
   ///
   /// `as dtype` has `evaluate`'s meaning: `.float32` rounds the inputs, options and weights to Float
   /// and uses the float32 clipping constants, with Double arithmetic; the result is not rounded.
