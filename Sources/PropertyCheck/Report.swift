@@ -46,15 +46,22 @@ public struct CheckReport<Value>: CustomStringConvertible {
       var lines = [
         "Property \"\(propertyName)\" failed at \(origin): \(failure.message)",
         "Original counterexample:",
-        "  \(String(describing: failure.original))",
+        indented(failure.original),
         "Shrunk counterexample (\(failure.shrinkSteps) shrink steps):",
-        "  \(String(describing: failure.shrunk))",
+        indented(failure.shrunk),
       ]
       if failure.caseNumber != nil { lines.append("Replay: \(Seed.environmentVariable)=\(seed)") }
       if let note = failure.regressionNote { lines.append(note) }
       return lines.joined(separator: "\n")
     }
   }
+}
+
+/// The value's description with every line indented by two spaces, so multi-line values (several
+/// tensors, one per line) stay readable under their heading.
+private func indented(_ value: Any) -> String {
+  String(describing: value).split(separator: "\n", omittingEmptySubsequences: false)
+    .map { "  " + $0 }.joined(separator: "\n")
 }
 
 /// A failing case: the counterexample as first found and as shrunk.

@@ -6,13 +6,13 @@ enum CommandLineTool {
   static func run(arguments: [String]) -> Int32 {
     do {
       guard let first = arguments.first else {
-        return MainJob.run()
+        return try MainJob.run([])
       }
       switch first {
       case "--help", "-h":
         return try Command.help.run(Array(arguments.dropFirst()))
       case _ where first.hasPrefix("-"):
-        throw UsageError("unknown option '\(first)'")
+        return try MainJob.run(arguments)
       default:
         guard let command = Command.named(first) else {
           throw UsageError("unknown command '\(first)'")

@@ -10,6 +10,7 @@ enum Help {
       USAGE: losscheck [COMMAND] [ARGUMENTS...]
 
       With no command, runs the main job: \(MainJob.summary)
+      \(MainJob.options)
 
       COMMANDS:
       \(commands.joined(separator: "\n"))
