@@ -11,7 +11,7 @@ import PropertyCheck
 /// 4u·S term dominates and the error is judged against the terms, not the small result. NaN must
 /// match NaN and an infinity must match exactly. The largest error reported counts the
 /// well-conditioned results only (condition term within 4 ULPs), where an error in ULPs is meaningful.
-enum Agreement {
+public enum Agreement {
   static let ulpAllowance = 1.0
   static let conditionAllowance = 4.0
   static let unitRoundoff = 0x1p-24
@@ -23,39 +23,49 @@ enum Agreement {
       summary: "|kernel − reference| ≤ 1 ULP + 4u·Σ|terms| per element of the result",
       generator: LossInputs.valid(loss, for: candidate)
     ) { input, candidate, measurement in
-      let exact = try input.referenceValue(of: loss)
-      let got: Tensor<Float>
-      do {
-        got = try candidate(loss, input)
-      } catch {
-        return "the candidate threw \(error) where the reference gives \(exact)"
-      }
-      guard got.shape == exact.shape else {
-        return "result shape \(got.shape), the reference's is \(exact.shape)"
-      }
-      let scales = try ConditionScale.scales(loss, input)
-      for (index, (value, expected)) in zip(got.scalars, exact.scalars).enumerated() {
-        if expected.isNaN || value.isNaN {
-          guard expected.isNaN && value.isNaN else {
-            return "element \(index): got \(value), the reference gives \(expected)"
-          }
-          continue
-        }
-        let error = ulpError(value, expected)
-        let scale = index < scales.count ? scales[index] : scales.last ?? 0
-        let conditionTerm = conditionAllowance * unitRoundoff * scale
-        // ULPs mean something only where the result is well conditioned: there the condition
-        // term is itself within a few ULPs of the result.
-        if conditionTerm <= 4 * error.ulp { measurement.record(error.ulps) }
-        let allowed = ulpAllowance * error.ulp + conditionTerm
-        if !(error.absolute <= allowed) {
-          return "element \(index): got \(value), the reference gives \(expected) "
-            + "(error \(formatted(error.ulps)) ULP; allowed \(formatted(allowed / error.ulp)) ULP "
-            + "with Σ|terms| = \(scale))"
-        }
-      }
-      return nil
+      try check(loss, input, candidate: candidate, measurement: &measurement)
     }
+  }
+
+  /// Checks `candidate` against the reference on one input: nil when it agrees within the bound,
+  /// else what differs. Records the error in ULPs of each well-conditioned result element.
+  ///
+  /// - Throws: the reference's `LossError` when the input is invalid.
+  public static func check(
+    _ loss: Loss, _ input: LossInput, candidate: Candidate, measurement: inout Measurement
+  ) throws -> String? {
+    let exact = try input.referenceValue(of: loss)
+    let got: Tensor<Float>
+    do {
+      got = try candidate(loss, input)
+    } catch {
+      return "the candidate threw \(error) where the reference gives \(exact)"
+    }
+    guard got.shape == exact.shape else {
+      return "result shape \(got.shape), the reference's is \(exact.shape)"
+    }
+    let scales = try ConditionScale.scales(loss, input)
+    for (index, (value, expected)) in zip(got.scalars, exact.scalars).enumerated() {
+      if expected.isNaN || value.isNaN {
+        guard expected.isNaN && value.isNaN else {
+          return "element \(index): got \(value), the reference gives \(expected)"
+        }
+        continue
+      }
+      let error = ulpError(value, expected)
+      let scale = index < scales.count ? scales[index] : scales.last ?? 0
+      let conditionTerm = conditionAllowance * unitRoundoff * scale
+      // ULPs mean something only where the result is well conditioned: there the condition
+      // term is itself within a few ULPs of the result.
+      if conditionTerm <= 4 * error.ulp { measurement.record(error.ulps) }
+      let allowed = ulpAllowance * error.ulp + conditionTerm
+      if !(error.absolute <= allowed) {
+        return "element \(index): got \(value), the reference gives \(expected) "
+          + "(error \(formatted(error.ulps)) ULP; allowed \(formatted(allowed / error.ulp)) ULP "
+          + "with Σ|terms| = \(scale))"
+      }
+    }
+    return nil
   }
 
   /// The error of `value` against the exact `expected`: absolute, in ULPs of the exact value
