@@ -85,32 +85,71 @@ extension Float32Loss {
 
 /// The Gram matrix and scalar helpers of the circle loss.
 enum CircleGram {
-  /// p·pᵀ of the (B, D) rows, in Double.
+  /// p·pᵀ of the (B, D) rows, in Double: row i against four rows at a time (four independent
+  /// accumulator chains, row i read once per four), the upper triangle mirrored.
   static func gram(_ p: UnsafePointer<Float>, batch: Int, dimension: Int) -> [Double] {
     var gram = Array(repeating: 0.0, count: batch * batch)
     for i in 0..<batch {
-      for j in i..<batch {
-        let dot = self.dot(p + i * dimension, p + j * dimension, count: dimension)
-        gram[i * batch + j] = dot
-        gram[j * batch + i] = dot
+      let row = p + i * dimension
+      var j = i
+      while j + 4 <= batch {
+        let d = dots(row, p + j * dimension, dimension: dimension)
+        for k in 0..<4 {
+          gram[i * batch + j + k] = d[k]
+          gram[(j + k) * batch + i] = d[k]
+        }
+        j += 4
+      }
+      while j < batch {
+        let d = dot(row, p + j * dimension, count: dimension)
+        gram[i * batch + j] = d
+        gram[j * batch + i] = d
+        j += 1
       }
     }
     return gram
   }
 
-  /// Σ a[k]·b[k] with the products exact in Double and summed in four Double lanes.
+  /// The four dot products of `a` with the rows `b`, `b + D`, `b + 2D`, `b + 3D`: the Float
+  /// products are exact in Double and summed in SIMD4<Double>, four elements per step.
+  @inline(never)
+  static func dots(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, dimension: Int) -> SIMD4<Double> {
+    var (s0, s1, s2, s3) = (SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>())
+    var k = 0
+    while k + 4 <= dimension {
+      let x = wide4(a, k)
+      s0 += x * wide4(b, k)
+      s1 += x * wide4(b, dimension + k)
+      s2 += x * wide4(b, 2 * dimension + k)
+      s3 += x * wide4(b, 3 * dimension + k)
+      k += 4
+    }
+    var result = SIMD4<Double>(s0.sum(), s1.sum(), s2.sum(), s3.sum())
+    while k < dimension {
+      let x = Double(a[k])
+      result += x * SIMD4(Double(b[k]), Double(b[dimension + k]), Double(b[2 * dimension + k]), Double(b[3 * dimension + k]))
+      k += 1
+    }
+    return result
+  }
+
+  /// Four Floats from `pointer + offset`, widened to Double (exact).
+  @inline(__always)
+  static func wide4(_ pointer: UnsafePointer<Float>, _ offset: Int) -> SIMD4<Double> {
+    let v = UnsafeRawPointer(pointer + offset).loadUnaligned(as: SIMD4<Float>.self)
+    return SIMD4(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]))
+  }
+
+  /// Σ a[k]·b[k] with the products exact in Double, summed in four Double lanes.
   @inline(never)
   static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
-    var (s0, s1) = (SIMD4<Double>(), SIMD4<Double>())
+    var s = SIMD4<Double>()
     var k = 0
-    while k + 8 <= count {
-      let (a0, a1) = WideLog.widen(LaneSum.load(a, k))
-      let (b0, b1) = WideLog.widen(LaneSum.load(b, k))
-      s0 += a0 * b0
-      s1 += a1 * b1
-      k += 8
+    while k + 4 <= count {
+      s += wide4(a, k) * wide4(b, k)
+      k += 4
     }
-    var total = (s0 + s1).sum()
+    var total = s.sum()
     while k < count {
       total += Double(a[k]) * Double(b[k])
       k += 1
