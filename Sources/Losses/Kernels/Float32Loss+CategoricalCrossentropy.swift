@@ -1,11 +1,325 @@
+//===--- Float32Loss+CategoricalCrossentropy.swift ------------------------===//
+//
+// Categorical crossentropy (probabilities and logits) and categorical focal
+// crossentropy over one class axis.
+//
+//===----------------------------------------------------------------------===//
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import LossCore
 
-// PENDING: replaced by the real kernels.
 extension Float32Loss {
-  static func categoricalCrossentropy(_ yTrue: Operand, _ yPred: Operand, fromLogits: Bool, labelSmoothing: Float, axis: Int, needsValues: Bool) throws -> PerSampleLosses {
-    throw LossError.invalidOption(name: "loss", value: "categoricalCrossentropy", expected: "a loss with a Float32 kernel (in progress)")
+  /// −Σ over `axis` of t·log o: o = clip(p / Σp, eps, 1 − eps) from probabilities, o = softmax(x)
+  /// from logits; t = y·(1 − ls) + ls/C with C the extent of `axis` in `y_pred`.
+  ///
+  /// From logits, one pass over each row gives m = max x, S = Σ exp(x − m) (online, see
+  /// `CrossentropyMath.scanLogits`), and the label sums Y = Σy, Σ y·x, Σ x. With lse = m + log S,
+  /// ```
+  /// Σ t·(lse − x) = (1 − ls)·(Y·log S + (Y·m − Σ y·x)) + (ls/C)·(C·log S + (C·m − Σ x))
+  /// ```
+  /// evaluated in Double (log S by libm). From probabilities, Σp is summed in Double, and only
+  /// the vectors holding a non-zero t take logs: o = p / Σp in Double, split into Float
+  /// hi + lo for the log core.
+  ///
+  /// Error bound (u = 2⁻²⁴). Logits: S carries the exponentials' < 1 ulp (relative, independent
+  /// signs) and the rounding of x − m in Float (≤ u·|x − m| relative per term), so log S is
+  /// within about u·(1 + mean|x − m| over the softmax) absolute; for one-hot labels Y·m − Σ y·x
+  /// = m − x_t is exact, so the loss is within ulp + that absolute error: ≤ 1 ulp when
+  /// lse − x_t ≳ log S (well-conditioned rows), and a cancellation-dependent
+  /// u·(1 + |x − m|)·κ with κ = log S / (lse − x_t) for confident rows. Soft labels add
+  /// u·Σ|y·x| + 3u·Σ|x| (Float products and block sums), relative to the result as far as the
+  /// terms cancel. Probabilities: each log is < 1 ulp of Float of the exactly renormalised o, the
+  /// products and sums in Double, the terms non-negative: within 1 ulp + ½ ulp of rounding,
+  /// typically ≤ 1.
+  ///
+  /// Rows with a non-finite logit, or whose probability sum is not finite and non-zero (an
+  /// all-zero row gives 0/0 = NaN), are evaluated by a careful Double loop that follows Keras's
+  /// formula, so NaN and ±∞ propagate as in the reference.
+  static func categoricalCrossentropy(
+    _ yTrue: Operand, _ yPred: Operand, fromLogits: Bool, labelSmoothing: Float, axis: Int, needsValues: Bool
+  ) throws -> PerSampleLosses {
+    let ls = Double(labelSmoothing)
+    if fromLogits {
+      return try rowLosses(yTrue, yPred, axis: axis, needsValues: needsValues) { y, x, n, _ in
+        var sums = CategoricalLabelSums(y: y)
+        let scan = CrossentropyMath.scanLogits(x, count: n, extras: &sums)
+        let (count, labels, labelled, logits) = sums.totals
+        guard scan.isFinite, labels.isFinite, labelled.isFinite else {
+          return carefulCategoricalRow(y, x, n, labelSmoothing: ls, fromLogits: true)
+        }
+        let logS = scan.logExpSum
+        let m = Double(scan.max)
+        let base = labels * logS + (labels * m - labelled)
+        guard ls != 0 else { return base }
+        let c = Double(count)
+        return (1 - ls) * base + (ls / c) * (c * logS + (c * m - logits))
+      }
+    }
+    return try rowLosses(yTrue, yPred, axis: axis, needsValues: needsValues) { y, p, n, _ in
+      let total = CrossentropyMath.doubleSum(p, count: n)
+      guard total.isFinite, total != 0 else {
+        return carefulCategoricalRow(y, p, n, labelSmoothing: ls, fromLogits: false)
+      }
+      let smoothing = CategoricalSmoothing(ls, classes: n)
+      var sum = SIMD8<Double>()
+      var i = 0
+      while i < n {
+        let rest = Swift.min(8, n - i)
+        let yv = rest == 8 ? CrossentropyMath.load(y, i) : CrossentropyMath.load(y + i, count: rest, padding: 0)
+        if smoothing.isOff && all(yv .== 0) {
+          i += rest
+          continue
+        }
+        let pv = rest == 8 ? CrossentropyMath.load(p, i) : CrossentropyMath.load(p + i, count: rest, padding: 0)
+        let o = CrossentropyMath.clipProbability(CrossentropyMath.widen(pv) / total)
+        let term = smoothing(CrossentropyMath.widen(yv)) * CrossentropyMath.logOfDouble(o)
+        sum += SIMD8<Double>().replacing(with: term, where: CrossentropyMath.liveDouble(rest))
+        i += rest
+      }
+      return -sum.sum()
+    }
   }
-  static func categoricalFocalCrossentropy(_ yTrue: Operand, _ yPred: Operand, alpha: [Float], gamma: Float, fromLogits: Bool, labelSmoothing: Float, axis: Int, needsValues: Bool) throws -> PerSampleLosses {
-    throw LossError.invalidOption(name: "loss", value: "categoricalFocalCrossentropy", expected: "a loss with a Float32 kernel (in progress)")
+
+  /// Σ over `axis` of α_c·(1 − o_c)^γ · (−t_c·log o_c), o = clip(p / Σp) with p = softmax(x) from
+  /// logits; α one value, or one per class along the *last* axis.
+  ///
+  /// Probabilities as in `categoricalCrossentropy`; (1 − o) is exact in Double. From logits, three
+  /// passes over the row (max; S = Σ e^(x − m) with the Float exponentials added in Double; the
+  /// terms): o = e/S, log o = (x − m) − log S and 1 − o = (S − e)/S in Double, so neither
+  /// cancels for a confident class; clipped classes take Keras's constants.
+  ///
+  /// Error bound: each term is a product of non-negative factors: log o within < 1 ulp of Float
+  /// (probabilities) or the log S error of `categoricalCrossentropy` (logits, absolute, relative
+  /// to −log o); (1 − o)^γ within γ·u relative from logits (exact from probabilities); products
+  /// and sums in Double. Within 1.5 ulp for well-conditioned rows, typically ≤ 1.
+  ///
+  /// - Throws: `LossError.invalidOption` naming `alpha` when it holds neither one value nor one
+  ///   per entry of the last axis.
+  static func categoricalFocalCrossentropy(
+    _ yTrue: Operand, _ yPred: Operand, alpha: [Float], gamma: Float, fromLogits: Bool, labelSmoothing: Float,
+    axis: Int, needsValues: Bool
+  ) throws -> PerSampleLosses {
+    let shape = Shape.alignRanks(yTrue.shape, yPred.shape).1
+    let lastExtent = shape.last ?? 1
+    let alphas = alpha.map(Double.init)
+    let isLastAxis = Shape.normalizedAxis(axis, rank: shape.count) == shape.count - 1
+    let ls = Double(labelSmoothing)
+    let check: (Lanes) throws -> Void = { _ in
+      guard alpha.count == 1 || alpha.count == lastExtent else {
+        throw LossError.invalidOption(
+          name: "alpha", value: "\(alpha.count) values",
+          expected: "one value, or one per entry of the last axis (\(lastExtent))")
+      }
+    }
+    return try alphas.withUnsafeBufferPointer { alphas in
+      try rowLosses(yTrue, yPred, axis: axis, needsValues: needsValues, prepare: check) { y, p, n, lane in
+        let focal = CategoricalFocal(
+          alphas: alphas, perClass: alphas.count > 1 && isLastAxis,
+          laneAlpha: alphas.count == 1 ? alphas[0] : alphas[lane % lastExtent], gamma: gamma,
+          smoothing: CategoricalSmoothing(ls, classes: n))
+        return fromLogits ? focal.logitRow(y, p, n) : focal.probabilityRow(y, p, n)
+      }
+    }
+  }
+
+  /// The careful Double evaluation of one categorical crossentropy row, Keras's formula literally.
+  static func carefulCategoricalRow(
+    _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ n: Int, labelSmoothing: Double, fromLogits: Bool
+  ) -> Double {
+    let logProbabilities = CrossentropyMath.carefulLogProbabilities(p, count: n, fromLogits: fromLogits)
+    let smoothing = CategoricalSmoothing(labelSmoothing, classes: n)
+    var sum = 0.0
+    for k in 0..<n { sum += smoothing(Double(y[k])) * logProbabilities[k] }
+    return -sum
+  }
+}
+
+/// Categorical label smoothing, t = y·(1 − ls) + ls/C in Double (y when ls is 0).
+struct CategoricalSmoothing {
+  let isOff: Bool
+  let scale: Double
+  let shift: Double
+
+  init(_ labelSmoothing: Double, classes: Int) {
+    isOff = labelSmoothing == 0
+    scale = 1 - labelSmoothing
+    shift = labelSmoothing / Double(classes)
+  }
+
+  @inline(__always)
+  func callAsFunction(_ y: SIMD8<Double>) -> SIMD8<Double> {
+    isOff ? y : y * scale + shift
+  }
+
+  @inline(__always)
+  func callAsFunction(_ y: Double) -> Double {
+    isOff ? y : y * scale + shift
+  }
+}
+
+/// The label sums of the categorical crossentropy from logits: Σy, Σ y·x, Σ x, summed in Float
+/// over blocks of 64 and in Double across blocks.
+struct CategoricalLabelSums: LogitScanExtras {
+  let y: UnsafePointer<Float>
+  var blockLabels = SIMD8<Float>()
+  var blockLabelled = SIMD8<Float>()
+  var blockLogits = SIMD8<Float>()
+  var labels = SIMD8<Double>()
+  var labelled = SIMD8<Double>()
+  var logits = SIMD8<Double>()
+  var count = 0
+
+  init(y: UnsafePointer<Float>) {
+    self.y = y
+  }
+
+  @inline(__always)
+  mutating func add(_ x: SIMD8<Float>, at offset: Int, live: Int) {
+    if live == 8 {
+      let yv = CrossentropyMath.load(y, offset)
+      blockLabels += yv
+      blockLabelled += yv * x
+      blockLogits += x
+    } else {
+      let yv = CrossentropyMath.load(y + offset, count: live, padding: 0)
+      let mask = CrossentropyMath.live(live)
+      blockLabels += yv
+      blockLabelled += SIMD8<Float>().replacing(with: yv * x, where: mask)
+      blockLogits += SIMD8<Float>().replacing(with: x, where: mask)
+    }
+    count += live
+  }
+
+  @inline(__always)
+  mutating func endBlock() {
+    labels += CrossentropyMath.widen(blockLabels)
+    labelled += CrossentropyMath.widen(blockLabelled)
+    logits += CrossentropyMath.widen(blockLogits)
+    blockLabels = .zero
+    blockLabelled = .zero
+    blockLogits = .zero
+  }
+
+  /// (C, Σy, Σ y·x, Σx).
+  var totals: (Int, Double, Double, Double) { (count, labels.sum(), labelled.sum(), logits.sum()) }
+}
+
+/// One categorical focal row's options and its two evaluations.
+struct CategoricalFocal {
+  let alphas: UnsafeBufferPointer<Double>
+  /// Whether α varies along the row (the class axis is the last axis and α has one value per class).
+  let perClass: Bool
+  /// α for the whole row otherwise.
+  let laneAlpha: Double
+  let gamma: Float
+  let smoothing: CategoricalSmoothing
+
+  @inline(__always)
+  func alpha(at offset: Int, live: Int) -> SIMD8<Double> {
+    guard perClass else { return SIMD8<Double>(repeating: laneAlpha) }
+    var a = SIMD8<Double>()
+    for k in 0..<live { a[k] = alphas[offset + k] }
+    return a
+  }
+
+  /// From probabilities.
+  func probabilityRow(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ n: Int) -> Double {
+    let total = CrossentropyMath.doubleSum(p, count: n)
+    guard total.isFinite, total != 0 else { return carefulRow(y, p, n, fromLogits: false) }
+    var sum = SIMD8<Double>()
+    var i = 0
+    while i < n {
+      let rest = Swift.min(8, n - i)
+      let yv = rest == 8 ? CrossentropyMath.load(y, i) : CrossentropyMath.load(y + i, count: rest, padding: 0)
+      if smoothing.isOff && all(yv .== 0) {
+        i += rest
+        continue
+      }
+      let pv = rest == 8 ? CrossentropyMath.load(p, i) : CrossentropyMath.load(p + i, count: rest, padding: 0)
+      let o = CrossentropyMath.clipProbability(CrossentropyMath.widen(pv) / total)
+      let t = smoothing(CrossentropyMath.widen(yv))
+      let w = alpha(at: i, live: rest) * CrossentropyMath.power(1 - o, gamma)
+      let term = w * (-t * CrossentropyMath.logOfDouble(o))
+      sum += SIMD8<Double>().replacing(with: term, where: CrossentropyMath.liveDouble(rest))
+      i += rest
+    }
+    return sum.sum()
+  }
+
+  /// From logits: softmax, renormalise, clip.
+  func logitRow(_ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) -> Double {
+    var mv = SIMD8<Float>(repeating: -.infinity)
+    var i = 0
+    while i < n {
+      let rest = Swift.min(8, n - i)
+      let v = rest == 8 ? CrossentropyMath.load(x, i) : CrossentropyMath.load(x + i, count: rest, padding: -.infinity)
+      mv = mv.replacing(with: v, where: mv .< v)
+      i += rest
+    }
+    let m = CrossentropyMath.horizontalMax(mv)
+    let mSplat = SIMD8<Float>(repeating: m)
+    var s = SIMD8<Double>()
+    var check = SIMD8<Float>()
+    i = 0
+    while i < n {
+      let rest = Swift.min(8, n - i)
+      let v = rest == 8 ? CrossentropyMath.load(x, i) : CrossentropyMath.load(x + i, count: rest, padding: -.infinity)
+      let z = v - mSplat
+      check += SIMD8<Float>().replacing(with: z, where: CrossentropyMath.live(rest))
+      s += SIMD8<Double>().replacing(
+        with: CrossentropyMath.widen(CrossentropyMath.expForSum(z)), where: CrossentropyMath.liveDouble(rest))
+      i += rest
+    }
+    guard CrossentropyMath.allFinite(check) else { return carefulRow(y, x, n, fromLogits: true) }
+    let total = s.sum()
+    let logTotal = log(total)
+    let eps = Double(CrossentropyMath.epsilon)
+    let oneMinusEps = Double(CrossentropyMath.oneMinusEpsilon)
+    var sum = SIMD8<Double>()
+    i = 0
+    while i < n {
+      let rest = Swift.min(8, n - i)
+      let yv = rest == 8 ? CrossentropyMath.load(y, i) : CrossentropyMath.load(y + i, count: rest, padding: 0)
+      if smoothing.isOff && all(yv .== 0) {
+        i += rest
+        continue
+      }
+      let v = rest == 8 ? CrossentropyMath.load(x, i) : CrossentropyMath.load(x + i, count: rest, padding: m)
+      let e = CrossentropyMath.widen(CrossentropyMath.expForSum(v - mSplat))
+      let o = e / total
+      let low = o .< eps
+      let high = o .> oneMinusEps
+      let logO = (CrossentropyMath.widen(v) - Double(m) - logTotal)
+        .replacing(with: CrossentropyMath.logEpsilon, where: low)
+        .replacing(with: CrossentropyMath.logOneMinusEpsilon, where: high)
+      let oneMinusO = ((total - e) / total)
+        .replacing(with: 1 - eps, where: low)
+        .replacing(with: 1 - oneMinusEps, where: high)
+      let t = smoothing(CrossentropyMath.widen(yv))
+      let w = alpha(at: i, live: rest) * CrossentropyMath.power(oneMinusO, gamma)
+      let term = w * (-t * logO)
+      sum += SIMD8<Double>().replacing(with: term, where: CrossentropyMath.liveDouble(rest))
+      i += rest
+    }
+    return sum.sum()
+  }
+
+  /// Keras's formula literally, in Double.
+  func carefulRow(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ n: Int, fromLogits: Bool) -> Double {
+    let row = fromLogits
+      ? CrossentropyMath.carefulLogSoftmax(p, count: n).map { exp($0) } : (0..<n).map { Double(p[$0]) }
+    var total = 0.0
+    for v in row { total += v }
+    var sum = 0.0
+    for k in 0..<n {
+      let o = CrossentropyMath.clipProbability(row[k] / total)
+      let a = perClass ? alphas[k] : laneAlpha
+      sum += a * CrossentropyMath.power(1 - o, gamma) * (-smoothing(Double(y[k])) * log(o))
+    }
+    return sum
   }
 }

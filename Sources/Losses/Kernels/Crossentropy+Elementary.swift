@@ -1,0 +1,260 @@
+//===--- Crossentropy+Elementary.swift ------------------------------------===//
+//
+// The elementary pieces the crossentropy kernels share: Keras's float32
+// clipping constants, a cheap exp for log-sum-exp sums, an exp that also
+// returns its rounding tail (so log1p(eˣ) keeps the precision of eˣ), the
+// Float ↔ Double lane conversions and the tail loads.
+//
+//===----------------------------------------------------------------------===//
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Constants and vector helpers of the crossentropy kernels (Float32, SIMD8).
+///
+/// Everything here is built on `Elementary`'s Cody–Waite reduction and log
+/// core; the two exp variants below differ from `Elementary.exp` only where
+/// the kernels' inputs allow it (the argument is never positive) or need
+/// more (the rounding tail of the result).
+enum CrossentropyMath {
+  // MARK: Keras's float32 constants
+
+  /// `backend.epsilon()` as a float32: `Float(1e-7)`.
+  static var epsilon: Float { Float(1e-7) }
+  /// `1 - epsilon()` computed in float32: `1 − 2⁻²³`.
+  static var oneMinusEpsilon: Float { 1 - Float(1e-7) }
+  /// `log(eps)` and `log1p(−eps)` in Double, for probabilities clipped low.
+  static let logEpsilon = log(Double(Float(1e-7)))
+  static let log1pMinusEpsilon = log1p(-Double(Float(1e-7)))
+  /// `log(1 − eps)` and `log1p(−(1 − eps)) = log(2⁻²³)` in Double, for probabilities clipped high.
+  static let logOneMinusEpsilon = log(Double(1 - Float(1e-7)))
+  static let log1pMinusOneMinusEpsilon = log1p(-Double(1 - Float(1e-7)))
+
+  // MARK: exp for sums
+
+  // eʳ ≈ 1 + r + r²·(c2 + c3·r + c4·r² + c5·r³ + c6·r⁴) on |r| ≤ ln2/2 + 2⁻¹⁷:
+  // a weighted least-squares (Lawson) fit of the relative error, coefficients
+  // rounded to Float one at a time, each re-fit after the previous rounding.
+  // Relative error of the polynomial with these coefficients: 2⁻²⁸·²⁵
+  // (one degree less than `Elementary.exp`, whose 2⁻²⁹·² is more than a
+  // Float result needs).
+  @inline(__always) static var c2: Float { 0x1.fffffcp-2 }
+  @inline(__always) static var c3: Float { 0x1.555492p-3 }
+  @inline(__always) static var c4: Float { 0x1.5558acp-5 }
+  @inline(__always) static var c5: Float { 0x1.12397cp-7 }
+  @inline(__always) static var c6: Float { 0x1.6a518ap-10 }
+  @inline(__always) static var log2e: Float { 0x1.715476p0 }
+
+  // 2ᶠ ≈ 1 + f·(d1 + d2·f + … + d6·f⁵) on |f| ≤ ½: weighted least-squares (Lawson) fit
+  // of the relative error, coefficients rounded to Float one at a time, each re-fit
+  // after the previous rounding. Relative error with these coefficients: 2⁻²⁸·³.
+  @inline(__always) static var d1: Float { 0x1.62e430p-1 }
+  @inline(__always) static var d2: Float { 0x1.ebfbdcp-3 }
+  @inline(__always) static var d3: Float { 0x1.c6af7ap-5 }
+  @inline(__always) static var d4: Float { 0x1.3b2dd2p-7 }
+  @inline(__always) static var d5: Float { 0x1.5f0948p-10 }
+  @inline(__always) static var d6: Float { 0x1.417a9ap-13 }
+
+  /// `eᶻ` for `z ≤ 0`, for terms of a sum that is at least 1 (a log-sum-exp
+  /// with the maximum subtracted): the cheapest accurate form, 20 vector
+  /// operations.
+  ///
+  /// ```
+  /// w = z·log₂e,  k = round(w),  f = w − k (exact, |f| ≤ ½)
+  /// eᶻ = 2ᵏ · (1 + f·P(f))
+  /// ```
+  /// `z` is clamped to `−87.3` so that `2ᵏ` stays normal (no overflow clamp:
+  /// `z ≤ 0`); results below `e⁻⁸⁷·³ ≈ 1.3·10⁻³⁸` become about that value,
+  /// which cannot change a sum ≥ 1.
+  ///
+  /// Error (u = 2⁻²⁴): the rounding of `w` (≤ ½ ulp(w), so |z|·u·… relative,
+  /// like the rounding of z = x − m before it, with independent signs), the
+  /// polynomial's 2⁻²⁸·³, the rounding of `f·P` (≤ 2⁻²⁵) and of `1 + f·P`
+  /// (½ ulp): below 1 ulp + |z|·u relative. NaN inputs give garbage, which the
+  /// kernels detect through the finiteness of their inputs.
+  @inline(__always)
+  static func expForSum(_ z: SIMD8<Float>) -> SIMD8<Float> {
+    let low = SIMD8<Float>(repeating: -87.3)
+    let zc = z.replacing(with: low, where: z .< low)
+    let w = zc * log2e
+    let t = w + Elementary._shifter
+    let k = t - Elementary._shifter
+    let f = w - k
+    var q = d6 * f + d5
+    q = q * f + d4
+    q = q * f + d3
+    q = q * f + d2
+    q = q * f + d1
+    let p = 1 + f * q
+    // t's low bits hold k, and (shifterBits << 23) ≡ 0 mod 2³²: the bits of 2ᵏ.
+    let scale = Elementary._float((Elementary._bits(t) &<< 23) &+ 0x3f80_0000)
+    return p * scale
+  }
+
+  // MARK: exp with its tail, log1p(eᵃ)
+
+  /// `eᵃ` for `a ≤ 0` as an unevaluated sum `hi + lo`, accurate to about
+  /// 2⁻²⁷ relative (subnormal `hi` to ½ ulp).
+  ///
+  /// ```
+  /// eᵃ = 2ᵏ·(1 + r + r²P(r)),  r = rHi − rLo
+  /// s = 1 + rHi (Fast2Sum, tail s₁);  w = r²P − rLo;  hi = s + (s₁ + w), lo = its tail
+  /// ```
+  /// The errors left are the polynomial's 2⁻²⁸·²⁵, the rounding of `w`
+  /// (|w| < 0.07, ≤ 2⁻²⁹) and of `s₁ + w` (≤ 2⁻²⁹).
+  @inline(__always)
+  static func expWithTail(_ a: SIMD8<Float>) -> (hi: SIMD8<Float>, lo: SIMD8<Float>) {
+    let low = SIMD8<Float>(repeating: -104)
+    let ac = a.replacing(with: low, where: a .< low)
+    let t = ac * log2e + Elementary._shifter
+    let kf = t - Elementary._shifter
+    let k = Elementary._bits(t) &- Elementary._shifterBits
+    let rHi = ac - kf * Elementary._ln2Hi
+    let rLo = kf * Elementary._ln2Lo
+    let r = rHi - rLo
+    let r2 = r * r
+    var q = c6 * r + c5
+    q = q * r + c4
+    q = q * r + c3
+    q = q * r + c2
+    let w = r2 * q - rLo
+    let s = 1 + rHi
+    let sTail = rHi - (s - 1)
+    let small = sTail + w
+    let p = s + small
+    let pTail = small - (p - s)
+    // 2ᵏ in two steps so that subnormal results round once.
+    let k1 = k &>> 1
+    let k2 = k &- k1
+    let s1 = Elementary._float((k1 &+ 127) &<< 23)
+    let s2 = Elementary._float((k2 &+ 127) &<< 23)
+    return ((p * s1) * s2, (pTail * s1) * s2)
+  }
+
+  /// `log(1 + eᵃ)` for `a ≤ 0` (so `softplus(x) = max(x, 0) + log1pExp(−|x|)`).
+  ///
+  /// `v = eᵃ = hi + lo` (2⁻²⁷ relative), `u = 1 + hi` with its exact tail,
+  /// then `Elementary`'s log core with the correction `(tail + lo)/u`. The
+  /// condition of log1p on [0, 1] is ≤ 1, so the result is within the log
+  /// core's < 1 ulp plus 2⁻²⁷ relative: < 1.1 ulp, typically ≤ 0.6.
+  /// For `a ≲ −17` the result is `v` itself (subnormal included).
+  @inline(__always)
+  static func log1pExp(_ a: SIMD8<Float>) -> SIMD8<Float> {
+    let (hi, lo) = expWithTail(a)
+    let u = 1 + hi
+    let tail = (hi - (u - 1)) + lo
+    return Elementary._logCore(u, correction: tail / u, extraK: .zero)
+  }
+
+  /// `log o` for Doubles `o` in [eps, 1 − eps], to < 1 ulp of Float: `o` is
+  /// split into `hi = Float(o)` and `lo = Float(o − hi)`, and the log core
+  /// adds the correction `lo / hi`.
+  @inline(__always)
+  static func logOfDouble(_ o: SIMD8<Double>) -> SIMD8<Double> {
+    let hi = narrow(o)
+    let lo = narrow(o - widen(hi))
+    return widen(Elementary._logCore(hi, correction: lo / hi, extraK: .zero))
+  }
+
+  // MARK: Conversions and loads
+
+  /// The eight lanes in Double (exact).
+  @inline(__always)
+  static func widen(_ v: SIMD8<Float>) -> SIMD8<Double> {
+    SIMD8<Double>(
+      Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]),
+      Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
+  }
+
+  /// The eight lanes rounded to Float.
+  @inline(__always)
+  static func narrow(_ v: SIMD8<Double>) -> SIMD8<Float> {
+    SIMD8<Float>(
+      Float(v[0]), Float(v[1]), Float(v[2]), Float(v[3]),
+      Float(v[4]), Float(v[5]), Float(v[6]), Float(v[7]))
+  }
+
+  /// The SIMD8 of Floats at `pointer + offset`.
+  @inline(__always)
+  static func load(_ pointer: UnsafePointer<Float>, _ offset: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer + offset).loadUnaligned(as: SIMD8<Float>.self)
+  }
+
+  /// The `count` (< 8) Floats at `pointer`, the other lanes set to `padding`.
+  @inline(__always)
+  static func load(_ pointer: UnsafePointer<Float>, count: Int, padding: Float) -> SIMD8<Float> {
+    var v = SIMD8<Float>(repeating: padding)
+    for k in 0..<count { v[k] = pointer[k] }
+    return v
+  }
+
+  /// The lanes below `count`, as a Float mask.
+  @inline(__always)
+  static func live(_ count: Int) -> SIMDMask<SIMD8<Int32>> {
+    SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< SIMD8<Int32>(repeating: Int32(count))
+  }
+
+  /// The lanes below `count`, as a Double mask.
+  @inline(__always)
+  static func liveDouble(_ count: Int) -> SIMDMask<SIMD8<Int64>> {
+    SIMD8<Int64>(0, 1, 2, 3, 4, 5, 6, 7) .< SIMD8<Int64>(repeating: Int64(count))
+  }
+
+  /// Whether every lane is finite (a lane that is ±∞ or NaN makes `x·0` NaN).
+  @inline(__always)
+  static func allFinite(_ v: SIMD8<Float>) -> Bool {
+    all(v * 0 .== 0)
+  }
+
+  /// The largest lane (NaN-blind: a NaN lane may or may not win).
+  @inline(__always)
+  static func horizontalMax(_ v: SIMD8<Float>) -> Float {
+    // Not `pointwiseMax`: its generic implementation is an out-of-line call here.
+    let a = v.lowHalf
+    let b = v.highHalf
+    let h = a.replacing(with: b, where: a .< b)
+    let c = h.lowHalf
+    let d = h.highHalf
+    let q = c.replacing(with: d, where: c .< d)
+    return q[0] < q[1] ? q[1] : q[0]
+  }
+
+  /// `x` clipped to [eps, 1 − eps] (NaN-blind; the kernels route NaN to their careful path).
+  @inline(__always)
+  static func clipProbability(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    let low = SIMD8<Float>(repeating: epsilon)
+    let high = SIMD8<Float>(repeating: oneMinusEpsilon)
+    let a = x.replacing(with: low, where: x .< low)
+    return a.replacing(with: high, where: a .> high)
+  }
+
+  /// `bᵞ` in each lane: repeated squaring for integer γ in [0, 64] (exact to a few Double
+  /// roundings; `b⁰ = 1` even for NaN, as C's `pow`), `pow` otherwise.
+  @inline(__always)
+  static func power(_ b: SIMD8<Double>, _ gamma: Float) -> SIMD8<Double> {
+    if gamma == 2 { return b * b }
+    if gamma == gamma.rounded(), gamma >= 0, gamma <= 64 {
+      var result = SIMD8<Double>(repeating: 1)
+      var base = b
+      var n = Int(gamma)
+      while n > 0 {
+        if n & 1 == 1 { result *= base }
+        n >>= 1
+        if n > 0 { base *= base }
+      }
+      return result
+    }
+    var result = SIMD8<Double>()
+    for k in 0..<8 { result[k] = pow(b[k], Double(gamma)) }
+    return result
+  }
+
+  /// `bᵞ` for one Double, as `power(_:_:)` computes each lane.
+  @inline(__always)
+  static func power(_ b: Double, _ gamma: Float) -> Double {
+    power(SIMD8<Double>(repeating: b), gamma)[0]
+  }
+}
