@@ -78,68 +78,101 @@ struct InvariantTests {
   /// One wrong kernel per family, with the loss it claims to implement.
   static let wrongCandidates: [(Loss, Candidate)] = [
     (.klDivergence, wrong("−KL") { loss, input in try kernel(loss, input).map { -$0 } }),
-    (.poisson, wrong("Poisson with y and p swapped") { loss, input in
-      var swapped = input
-      (swapped.yTrue, swapped.yPred) = (input.yPred, input.yTrue)
-      return try kernel(loss, swapped)
-    }),
-    (.meanSquaredError, Candidate(name: "square of the mean error", reductions: [.none], acceptsSampleWeights: false) {
-      _, input in
-      // (mean(y − p))² instead of mean((y − p)²): below MAE² wherever the errors have both signs.
-      let width = input.yTrue.shape.last ?? 1
-      let difference = zip(input.yTrue.scalars, input.yPred.scalars).map { $0 - $1 }
-      let rows = stride(from: 0, to: difference.count, by: width).map { start -> Float in
-        let mean = difference[start..<(start + width)].reduce(0, +) / Float(width)
-        return mean * mean
+    (
+      .poisson,
+      wrong("Poisson with y and p swapped") { loss, input in
+        var swapped = input
+        (swapped.yTrue, swapped.yPred) = (input.yPred, input.yTrue)
+        return try kernel(loss, swapped)
       }
-      return try Tensor(shape: Array(input.yTrue.shape.dropLast()), scalars: rows)
-    }),
+    ),
+    (
+      .meanSquaredError,
+      Candidate(name: "square of the mean error", reductions: [.none], acceptsSampleWeights: false) {
+        _, input in
+        // (mean(y − p))² instead of mean((y − p)²): below MAE² wherever the errors have both signs.
+        let width = input.yTrue.shape.last ?? 1
+        let difference = zip(input.yTrue.scalars, input.yPred.scalars).map { $0 - $1 }
+        let rows = stride(from: 0, to: difference.count, by: width).map { start -> Float in
+          let mean = difference[start..<(start + width)].reduce(0, +) / Float(width)
+          return mean * mean
+        }
+        return try Tensor(shape: Array(input.yTrue.shape.dropLast()), scalars: rows)
+      }
+    ),
     (.huber(delta: 2.5), wrong("Huber ignoring δ") { _, input in try kernel(.huber(), input) }),
     (.logCosh, wrong("log-cosh without − log 2") { loss, input in try kernel(loss, input).map { $0 + 0.6931472 } }),
     (.cosineSimilarity(), wrong("+cos instead of −cos") { loss, input in try kernel(loss, input).map { -$0 } }),
-    (.hinge, wrong("hinge without the {0, 1} → {−1, 1} conversion") { loss, input in
-      // Maps labels 0 to a tiny value so Keras's conversion no longer applies.
-      var unconverted = input
-      unconverted.yTrue = input.yTrue.map { $0 == 0 ? Float(0x1p-100) : $0 }
-      return try kernel(loss, unconverted)
-    }),
-    (.binaryCrossentropy(labelSmoothing: 0.1), wrong("BCE ignoring label smoothing") { _, input in
-      try kernel(.binaryCrossentropy(), input)
-    }),
-    (.binaryCrossentropy(fromLogits: true), wrong("BCE from logits through a float32 sigmoid (NumPy backend)") { _, input in
-      var probabilities = input
-      probabilities.yPred = input.yPred.map { 1 / (1 + expf(-$0)) }
-      return try kernel(.binaryCrossentropy(), probabilities)
-    }),
-    (.binaryFocalCrossentropy(gamma: 0), wrong("focal applying α without class balancing") { loss, input in
-      try kernel(loss, input).map { 0.25 * $0 }
-    }),
-    (.categoricalCrossentropy(labelSmoothing: 0.1), wrong("CCE ignoring label smoothing") { _, input in
-      try kernel(.categoricalCrossentropy(), input)
-    }),
-    (.sparseCategoricalCrossentropy(), wrong("SCCE reading label c as c + 1") { loss, input in
-      var shifted = input
-      let classes = Float(input.yPred.shape.last ?? 1)
-      shifted.yTrue = input.yTrue.map { ($0 + 1).truncatingRemainder(dividingBy: classes) }
-      return try kernel(loss, shifted)
-    }),
-    (.categoricalGeneralizedCrossEntropy(q: 0.5), wrong("GCE divided by q twice") { loss, input in
-      try kernel(loss, input).map { $0 / 0.5 }
-    }),
-    (.dice(axis: [-1]), wrong("dice returning the overlap ratio, not 1 − ratio") { loss, input in
-      try kernel(loss, input).map { 1 - $0 }
-    }),
-    (.ctc, wrong("CTC reading the labels backwards") { loss, input in
-      var reversed = input
-      let width = input.yTrue.shape[1]
-      var scalars = input.yTrue.scalars
-      for row in 0..<input.yTrue.shape[0] {
-        let labels = scalars[(row * width)..<((row + 1) * width)].filter { $0 != 0 }
-        for (j, label) in labels.reversed().enumerated() { scalars[row * width + j] = label }
+    (
+      .hinge,
+      wrong("hinge without the {0, 1} → {−1, 1} conversion") { loss, input in
+        // Maps labels 0 to a tiny value so Keras's conversion no longer applies.
+        var unconverted = input
+        unconverted.yTrue = input.yTrue.map { $0 == 0 ? Float(0x1p-100) : $0 }
+        return try kernel(loss, unconverted)
       }
-      reversed.yTrue = try Tensor(shape: input.yTrue.shape, scalars: scalars)
-      return try kernel(loss, reversed)
-    }),
+    ),
+    (
+      .binaryCrossentropy(labelSmoothing: 0.1),
+      wrong("BCE ignoring label smoothing") { _, input in
+        try kernel(.binaryCrossentropy(), input)
+      }
+    ),
+    (
+      .binaryCrossentropy(fromLogits: true),
+      wrong("BCE from logits through a float32 sigmoid (NumPy backend)") { _, input in
+        var probabilities = input
+        probabilities.yPred = input.yPred.map { 1 / (1 + expf(-$0)) }
+        return try kernel(.binaryCrossentropy(), probabilities)
+      }
+    ),
+    (
+      .binaryFocalCrossentropy(gamma: 0),
+      wrong("focal applying α without class balancing") { loss, input in
+        try kernel(loss, input).map { 0.25 * $0 }
+      }
+    ),
+    (
+      .categoricalCrossentropy(labelSmoothing: 0.1),
+      wrong("CCE ignoring label smoothing") { _, input in
+        try kernel(.categoricalCrossentropy(), input)
+      }
+    ),
+    (
+      .sparseCategoricalCrossentropy(),
+      wrong("SCCE reading label c as c + 1") { loss, input in
+        var shifted = input
+        let classes = Float(input.yPred.shape.last ?? 1)
+        shifted.yTrue = input.yTrue.map { ($0 + 1).truncatingRemainder(dividingBy: classes) }
+        return try kernel(loss, shifted)
+      }
+    ),
+    (
+      .categoricalGeneralizedCrossEntropy(q: 0.5),
+      wrong("GCE divided by q twice") { loss, input in
+        try kernel(loss, input).map { $0 / 0.5 }
+      }
+    ),
+    (
+      .dice(axis: [-1]),
+      wrong("dice returning the overlap ratio, not 1 − ratio") { loss, input in
+        try kernel(loss, input).map { 1 - $0 }
+      }
+    ),
+    (
+      .ctc,
+      wrong("CTC reading the labels backwards") { loss, input in
+        var reversed = input
+        let width = input.yTrue.shape[1]
+        var scalars = input.yTrue.scalars
+        for row in 0..<input.yTrue.shape[0] {
+          let labels = scalars[(row * width)..<((row + 1) * width)].filter { $0 != 0 }
+          for (j, label) in labels.reversed().enumerated() { scalars[row * width + j] = label }
+        }
+        reversed.yTrue = try Tensor(shape: input.yTrue.shape, scalars: scalars)
+        return try kernel(loss, reversed)
+      }
+    ),
     (.circle(), wrong("circle minus a constant") { loss, input in try kernel(loss, input).map { $0 - 0.5 } }),
   ]
 

@@ -96,7 +96,8 @@ extension Invariants {
       }
       let c = laneMeans(pair.yTrue.shape, axis: options.axis, rounding)
       let lower = zip(atTruth.got, c).map { Double($0) - $1 }
-      return Law.atLeast(atP.got, lower, slack: zip(atP.allowance, atTruth.allowance).map(+), "BCE(y, p) ≥ BCE(y, truth)")
+      return Law.atLeast(
+        atP.got, lower, slack: zip(atP.allowance, atTruth.allowance).map(+), "BCE(y, p) ≥ BCE(y, truth)")
     }
   }
 
@@ -116,7 +117,9 @@ extension Invariants {
       options.fromLogits
       ? Gen.float(in: -1e4...1e4) : Gen.int(in: 2...((1 << 24) - 2)).map { Float($0) * 0x1p-24 }
     return LossProperty(
-      name: options.fromLogits ? "BCE is symmetric under flipping labels and logits" : "BCE is symmetric under flipping labels and probabilities inside the clip",
+      name: options.fromLogits
+        ? "BCE is symmetric under flipping labels and logits"
+        : "BCE is symmetric under flipping labels and probabilities inside the clip",
       summary: options.fromLogits
         ? "|BCE(1 − y, −x) − BCE(y, x)| ≤ A₁ + A₂; the exact values are equal"
         : "|BCE(1 − y, 1 − p) − BCE(y, p)| ≤ A₁ + A₂ for p ∈ [2⁻²³, 1 − 2⁻²³]; outside, the float32 clip "
@@ -155,7 +158,8 @@ extension Invariants {
     let ls = options.labelSmoothing
     return LossProperty(
       name: "label smoothing equals the unsmoothed loss on smoothed labels",
-      summary: "|L_ls(y, p) − L₀(fl(t), p)| ≤ A + mean(|t − fl(t)|·max|∂l/∂t|) with t = y·(1 − \(Float(ls))) + \(Float(ls))/2; "
+      summary:
+        "|L_ls(y, p) − L₀(fl(t), p)| ≤ A + mean(|t − fl(t)|·max|∂l/∂t|) with t = y·(1 − \(Float(ls))) + \(Float(ls))/2; "
         + "L₀ (label_smoothing 0) from the reference",
       generator: binaryPairs(probe, axis: options.axis, logits: options.fromLogits ? -30...30 : nil)
     ) { pair, candidate, _ in
@@ -218,7 +222,8 @@ extension Invariants {
       generator: binaryPairs(probe, axis: options.axis)
     ) { pair, candidate, _ in
       let evaluation = try probe.evaluate(candidate, pair.yTrue, pair.yPred)
-      let expected = laneMeans(pair.yTrue.shape, axis: options.axis, try weightedElementBCE(options, pair, balancing: focal.balancing))
+      let expected = laneMeans(
+        pair.yTrue.shape, axis: options.axis, try weightedElementBCE(options, pair, balancing: focal.balancing))
       return Law.near(evaluation.got, expected, slack: evaluation.allowance, "BFCE_γ=0 = \(name)")
     }
   }
@@ -285,7 +290,8 @@ extension Invariants {
       let path = try Probe.exact(
         .binaryCrossentropy(labelSmoothing: options.labelSmoothing, axis: options.axis), pair.yTrue, probabilities)
       let expected = zip(path, laneMeans(pair.yTrue.shape, axis: options.axis, delta)).map(+)
-      return Law.near(evaluation.got, expected, slack: evaluation.allowance, "BCE_logits = BCE_prob(σ(x))", applies: applies)
+      return Law.near(
+        evaluation.got, expected, slack: evaluation.allowance, "BCE_logits = BCE_prob(σ(x))", applies: applies)
     }
   }
 }

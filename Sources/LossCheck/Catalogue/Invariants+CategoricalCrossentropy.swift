@@ -35,7 +35,8 @@ extension Invariants {
       return laws
     case .sparseCategoricalCrossentropy(let fromLogits, _, _):
       var laws = [
-        nonNegativeOnValidInputs(loss, candidate, name: "SCCE", reason: "−log o_t ≥ 0 for the clipped o (and 0 where ignored)"),
+        nonNegativeOnValidInputs(
+          loss, candidate, name: "SCCE", reason: "−log o_t ≥ 0 for the clipped o (and 0 where ignored)"),
         sparseMatchesOneHot(probe),
       ]
       if fromLogits { laws.append(categoricalLogitsMatchProbabilities(probe)) }
@@ -166,7 +167,8 @@ extension Invariants {
       let atP = try probe.evaluate(candidate, pair.yTrue, pair.yPred)
       let atTruth = try probe.evaluate(candidate, pair.yTrue, truth)
       let lower = zip(atTruth.got, corrections).map { Double($0) + $1 }
-      return Law.atLeast(atP.got, lower, slack: zip(atP.allowance, atTruth.allowance).map(+), "CE(y, p) ≥ CE(y, truth) − clip mass")
+      return Law.atLeast(
+        atP.got, lower, slack: zip(atP.allowance, atTruth.allowance).map(+), "CE(y, p) ≥ CE(y, truth) − clip mass")
     }
   }
 
@@ -204,9 +206,10 @@ extension Invariants {
         } else {
           coefficients = logProbabilities(row, fromLogits: options.fromLogits).map { -$0 }
         }
-        extra.append(zip(t, coefficients).enumerated().reduce(0.0) { sum, item in
-          sum + abs(item.element.0 - Double(Float(item.element.0))) * abs(item.element.1)
-        })
+        extra.append(
+          zip(t, coefficients).enumerated().reduce(0.0) { sum, item in
+            sum + abs(item.element.0 - Double(Float(item.element.0))) * abs(item.element.1)
+          })
       }
       let evaluation = try probe.evaluate(candidate, pair.yTrue, pair.yPred)
       let expected = try Probe.exact(unsmoothed, smoothed, pair.yPred)
@@ -253,7 +256,9 @@ extension Invariants {
         let t: [Double]
         if options.sparse {
           let label = Double(pair.yTrue.scalars[index])
-          t = label == Double(options.ignoreClass ?? -1) ? Array(repeating: 0, count: lane.count)
+          t =
+            label == Double(options.ignoreClass ?? -1)
+            ? Array(repeating: 0, count: lane.count)
             : lane.indices.map { Double($0) == label ? 1 : 0 }
         } else {
           t = options.targets(lanes(pair.yTrue.shape, axes: [axis])[index].map { pair.yTrue.scalars[$0] })
@@ -316,7 +321,8 @@ extension Invariants {
     let bound = options.focal!.alpha.max() ?? 1
     return LossProperty(
       name: "focal ≤ α·crossentropy",
-      summary: "CFCE(y, p) ≤ \(Float(bound))·CCE(y, p) + A (same smoothing), since (1 − o_c)^γ ≤ 1; CCE from the reference",
+      summary:
+        "CFCE(y, p) ≤ \(Float(bound))·CCE(y, p) + A (same smoothing), since (1 − o_c)^γ ≤ 1; CCE from the reference",
       generator: pairs(classShapes(probe, axis: axis), along(axis, targetRows), along(axis, probabilityRows))
     ) { pair, candidate, _ in
       let evaluation = try probe.evaluate(candidate, pair.yTrue, pair.yPred)
@@ -329,16 +335,19 @@ extension Invariants {
   // MARK: Sparse labels
 
   /// Labels (y_pred's shape without the class axis, some of them `ignore_class`) and predictions.
-  static func sparsePairs(_ probe: Probe, classes: ClosedRange<Int> = 1...6, predictions: @escaping Tensors) -> Gen<Pair> {
+  static func sparsePairs(_ probe: Probe, classes: ClosedRange<Int> = 1...6, predictions: @escaping Tensors) -> Gen<
+    Pair
+  > {
     let options = CategoricalOptions(probe.loss)
     let axis = options.axis
     return classShapes(probe, axis: axis, classes: classes).flatMap { shape in
       let a = Shape.normalizedAxis(axis, rank: shape.count) ?? shape.count - 1
       let count = shape[a]
       let labelShape = shape.enumerated().filter { $0.offset != a }.map(\.element)
-      let label = options.ignoreClass.map { ignored in
-        Gen.frequency([(4, Gen.int(in: 0..<count)), (1, .constant(ignored))])
-      } ?? Gen.int(in: 0..<count)
+      let label =
+        options.ignoreClass.map { ignored in
+          Gen.frequency([(4, Gen.int(in: 0..<count)), (1, .constant(ignored))])
+        } ?? Gen.int(in: 0..<count)
       return zip(label.tensor(shape: labelShape), along(axis, predictions)(shape)).map { labels, p in
         Pair(
           yTrue: try! Tensor(shape: labelShape, scalars: labels.scalars.map(Float.init)), yPred: tensor(p), extra: ())
@@ -365,7 +374,8 @@ extension Invariants {
         if let j = Int(exactly: label), lane.indices.contains(j) { oneHot.scalars[lane[j]] = 1 }
       }
       let evaluation = try probe.evaluate(candidate, pair.yTrue, pair.yPred)
-      let cce = try Probe.exact(.categoricalCrossentropy(fromLogits: options.fromLogits, axis: axis), oneHot, pair.yPred)
+      let cce = try Probe.exact(
+        .categoricalCrossentropy(fromLogits: options.fromLogits, axis: axis), oneHot, pair.yPred)
       let expected = zip(cce, isIgnored).map { $1 ? 0 : $0 }
       return Law.near(evaluation.got, expected, slack: evaluation.allowance, "SCCE = CCE(one-hot)")
     }
@@ -380,7 +390,8 @@ extension Invariants {
     let q = f32(qOption)
     let generator = rowShapes(axis: -1, length: 2...6, batch: probe.batch).flatMap { shape in
       zip(Gen.int(in: 0..<shape[1]).tensor(shape: [shape[0]]), Gen.probabilities(shape: shape)).map { labels, p in
-        Pair(yTrue: try! Tensor(shape: [shape[0]], scalars: labels.scalars.map(Float.init)), yPred: tensor(p), extra: ())
+        Pair(
+          yTrue: try! Tensor(shape: [shape[0]], scalars: labels.scalars.map(Float.init)), yPred: tensor(p), extra: ())
       }
     }
     return LossProperty(

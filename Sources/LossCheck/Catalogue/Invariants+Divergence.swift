@@ -77,7 +77,8 @@ extension Invariants {
     let counts = values(in: 0...20)
     return LossProperty(
       name: "Poisson is minimised near p = y",
-      summary: "Poisson(y, p) ≥ Poisson(y, y) − g(y) − A₁ − A₂ for y, p ≥ 0, where g = mean(f(y) − f(max(y − eps, 0))), "
+      summary:
+        "Poisson(y, p) ≥ Poisson(y, y) − g(y) − A₁ − A₂ for y, p ≥ 0, where g = mean(f(y) − f(max(y − eps, 0))), "
         + "f(p) = p − y·log(p + eps): the exact minimiser is p = y − eps",
       generator: pairs(rowShapes(axis: -1, length: 1...6, batch: probe.batch), counts, counts)
     ) { pair, candidate, _ in

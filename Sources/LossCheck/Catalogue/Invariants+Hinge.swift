@@ -6,7 +6,9 @@ extension Invariants {
   static func hinge(_ probe: Probe, _ candidate: Candidate) -> [LossProperty] {
     let loss = probe.loss
     let name = loss == .hinge ? "hinge" : loss == .squaredHinge ? "squared hinge" : "categorical hinge"
-    var laws = [nonNegativeOnValidInputs(loss, candidate, name: name, reason: "every term is max(·, 0) (or its square)")]
+    var laws = [
+      nonNegativeOnValidInputs(loss, candidate, name: name, reason: "every term is max(·, 0) (or its square)")
+    ]
     switch loss {
     case .hinge, .squaredHinge:
       laws += [hingeLabelConversion(probe, name: name), hingeZeroBeyondMargin(probe, name: name), hingeJensen(probe)]
@@ -20,7 +22,9 @@ extension Invariants {
 
   /// L ≥ 0 on every valid input (all reductions the candidate has, non-negative sample weights),
   /// with no allowance: the terms are non-negative and rounding to nearest is monotone.
-  static func nonNegativeOnValidInputs(_ loss: Loss, _ candidate: Candidate, name: String, reason: String) -> LossProperty {
+  static func nonNegativeOnValidInputs(_ loss: Loss, _ candidate: Candidate, name: String, reason: String)
+    -> LossProperty
+  {
     LossProperty(
       name: "\(name) ≥ 0",
       summary: "\(name) ≥ 0 exactly on every valid input and reduction where the loss is defined: \(reason), and a "
@@ -99,7 +103,8 @@ extension Invariants {
         return Law.atLeast(evaluation.got, hinge.map { $0 * $0 }, slack: evaluation.allowance, "SquaredHinge ≥ Hinge²")
       }
       let squaredHinge = try Probe.exact(.squaredHinge, pair.yTrue, pair.yPred)
-      return Law.atMost(evaluation.got, squaredHinge.map { $0.squareRoot() }, slack: evaluation.allowance, "Hinge ≤ √SquaredHinge")
+      return Law.atMost(
+        evaluation.got, squaredHinge.map { $0.squareRoot() }, slack: evaluation.allowance, "Hinge ≤ √SquaredHinge")
     }
   }
 
@@ -111,21 +116,23 @@ extension Invariants {
   static func categoricalHingeZero(_ probe: Probe) -> LossProperty {
     let shapes = rowShapes(axis: -1, length: 1...6, batch: probe.batch)
     let generator = shapes.flatMap { shape in
-      zip(Gen<TensorValue<Float>>.oneHot(shape: shape), Gen.float(in: -10...10).tensor(shape: shape), Gen.float(in: 0...5))
-        .map { y, p, margin -> Pair in
-          var scores = p.scalars
-          let classes = shape[shape.count - 1]
-          for row in 0..<(scores.count / classes) {
-            let range = (row * classes)..<((row + 1) * classes)
-            guard let t = range.first(where: { y.scalars[$0] == 1 }) else { continue }
-            let others = range.filter { $0 != t }.map { Double(scores[$0]) }
-            let needed = max(0, others.max() ?? 0) + 1 + Double(margin)
-            var score = Float(needed)
-            while Double(score) < needed { score = score.nextUp }
-            scores[t] = score
-          }
-          return Pair(yTrue: tensor(y), yPred: try! Tensor(shape: shape, scalars: scores), extra: ())
+      zip(
+        Gen<TensorValue<Float>>.oneHot(shape: shape), Gen.float(in: -10...10).tensor(shape: shape), Gen.float(in: 0...5)
+      )
+      .map { y, p, margin -> Pair in
+        var scores = p.scalars
+        let classes = shape[shape.count - 1]
+        for row in 0..<(scores.count / classes) {
+          let range = (row * classes)..<((row + 1) * classes)
+          guard let t = range.first(where: { y.scalars[$0] == 1 }) else { continue }
+          let others = range.filter { $0 != t }.map { Double(scores[$0]) }
+          let needed = max(0, others.max() ?? 0) + 1 + Double(margin)
+          var score = Float(needed)
+          while Double(score) < needed { score = score.nextUp }
+          scores[t] = score
         }
+        return Pair(yTrue: tensor(y), yPred: try! Tensor(shape: shape, scalars: scores), extra: ())
+      }
     }
     return LossProperty(
       name: "categorical hinge = 0 beyond the margin",
@@ -134,7 +141,8 @@ extension Invariants {
     ) { pair, candidate, _ in
       let evaluation = try probe.evaluate(candidate, pair.yTrue, pair.yPred)
       return Law.nonNegative(evaluation.got, "categorical hinge ≥ 0")
-        ?? Law.atMost(evaluation.got, evaluation.got.map { _ in 0 }, slack: evaluation.allowance, "categorical hinge = 0")
+        ?? Law.atMost(
+          evaluation.got, evaluation.got.map { _ in 0 }, slack: evaluation.allowance, "categorical hinge = 0")
     }
   }
 }

@@ -108,7 +108,8 @@ extension Invariants {
   static func symmetric(_ probe: Probe, name: String) -> LossProperty {
     LossProperty(
       name: "\(name) is symmetric",
-      summary: "|\(name)(y, p) − \(name)(p, y)| ≤ A₁ + A₂ (each value's agreement allowance); the exact values are equal",
+      summary:
+        "|\(name)(y, p) − \(name)(p, y)| ≤ A₁ + A₂ (each value's agreement allowance); the exact values are equal",
       generator: regressionPairs(probe)
     ) { pair, candidate, _ in
       let forward = try probe.evaluate(candidate, pair.yTrue, pair.yPred)
@@ -141,7 +142,9 @@ extension Invariants {
   /// target is divided by eps before and after, so the law is false there (MAPE(0, 1) = 1e9 but
   /// MAPE(0, 2) = 2e9). Its targets are drawn with |y| ≥ 1e-3.
   static func homogeneous(_ probe: Probe, name: String, degree: Int) -> LossProperty {
-    let signed = zip(Gen.float(in: 0.001...100), Gen.bool).map { magnitude, negative in negative ? -magnitude : magnitude }
+    let signed = zip(Gen.float(in: 0.001...100), Gen.bool).map { magnitude, negative in
+      negative ? -magnitude : magnitude
+    }
     var targets = regressionValues
     if degree == 0 { targets = { shape in signed.tensor(shape: shape) } }
     let rows = pairs(rowShapes(axis: -1, length: 1...6, batch: probe.batch), targets, regressionValues)
@@ -155,7 +158,8 @@ extension Invariants {
       let k = value.extra
       let original = try probe.evaluate(candidate, value.yTrue, value.yPred)
       let scaled = try probe.evaluate(candidate, value.yTrue.map { k * $0 }, value.yPred.map { k * $0 })
-      return Law.related(scaled, original, scale: pow(Double(k), Double(degree)), "\(name)(k·y, k·p) = \(power)\(name)(y, p)")
+      return Law.related(
+        scaled, original, scale: pow(Double(k), Double(degree)), "\(name)(k·y, k·p) = \(power)\(name)(y, p)")
     }
   }
 
@@ -174,11 +178,13 @@ extension Invariants {
       summary = "MAE(y, p) ≤ √MSE(y, p) + A (Jensen); MSE from the reference"
     case .huber(let delta):
       name = "δ·MAE − δ²/2 ≤ Huber ≤ min(MSE/2, δ·MAE)"
-      summary = "with δ = \(delta): δ·MAE − δ²/2 − A ≤ Huber ≤ min(MSE/2, δ·MAE) + A per sample, "
+      summary =
+        "with δ = \(delta): δ·MAE − δ²/2 − A ≤ Huber ≤ min(MSE/2, δ·MAE) + A per sample, "
         + "each term obeying ½e² ≥ huber(e) ≥ δ|e| − ½δ² and huber(e) ≤ δ|e|; MAE and MSE from the reference"
     default:
       name = "MAE − fl(ln 2) ≤ LogCosh ≤ MAE − (fl(ln 2) − ln 2)"
-      summary = "MAE − fl(ln 2) − A ≤ LogCosh ≤ MAE − (fl(ln 2) − ln 2) + A per sample: log cosh x ∈ "
+      summary =
+        "MAE − fl(ln 2) − A ≤ LogCosh ≤ MAE − (fl(ln 2) − ln 2) + A per sample: log cosh x ∈ "
         + "[|x| − ln 2, |x|], and Keras subtracts the float32 ln 2 (0.69314718246…, 1.9e-9 above ln 2), so "
         + "LogCosh(y, y) = −1.9e-9, not 0; MAE from the reference"
     }
@@ -196,12 +202,16 @@ extension Invariants {
         let mse = try Probe.exact(.meanSquaredError, pair.yTrue, pair.yPred)
         return Law.atMost(evaluation.got, mse.map { $0 / 2 }, slack: evaluation.allowance, "Huber ≤ MSE/2")
           ?? Law.atMost(evaluation.got, mae.map { d * $0 }, slack: evaluation.allowance, "Huber ≤ δ·MAE")
-          ?? Law.atLeast(evaluation.got, mae.map { d * $0 - d * d / 2 }, slack: evaluation.allowance, "Huber ≥ δ·MAE − δ²/2")
+          ?? Law.atLeast(
+            evaluation.got, mae.map { d * $0 - d * d / 2 }, slack: evaluation.allowance, "Huber ≥ δ·MAE − δ²/2")
       default:
         let ln2 = 0.6931471805599453
         let ln2f = f32(ln2)
-        return Law.atLeast(evaluation.got, mae.map { $0 - ln2f }, slack: evaluation.allowance, "LogCosh ≥ MAE − fl(ln 2)")
-          ?? Law.atMost(evaluation.got, mae.map { $0 - (ln2f - ln2) }, slack: evaluation.allowance, "LogCosh ≤ MAE − (fl(ln 2) − ln 2)")
+        return Law.atLeast(
+          evaluation.got, mae.map { $0 - ln2f }, slack: evaluation.allowance, "LogCosh ≥ MAE − fl(ln 2)")
+          ?? Law.atMost(
+            evaluation.got, mae.map { $0 - (ln2f - ln2) }, slack: evaluation.allowance,
+            "LogCosh ≤ MAE − (fl(ln 2) − ln 2)")
       }
     }
   }
@@ -211,7 +221,8 @@ extension Invariants {
     let epsilon = Float(1e-7)
     return LossProperty(
       name: "MSLE reads values below eps as eps",
-      summary: "|MSLE(y, p) − MSLE(max(y, eps), max(p, eps))| ≤ A₁ + A₂ (eps = Float(1e-7)); the exact values are equal",
+      summary:
+        "|MSLE(y, p) − MSLE(max(y, eps), max(p, eps))| ≤ A₁ + A₂ (eps = Float(1e-7)); the exact values are equal",
       generator: regressionPairs(probe)
     ) { pair, candidate, _ in
       let original = try probe.evaluate(candidate, pair.yTrue, pair.yPred)
@@ -231,7 +242,9 @@ extension Invariants {
     let rows = pairs(shapes, vectors, vectors)
     /// ‖x‖ of each lane, in Double.
     @Sendable func norms(_ x: Tensor<Float>) -> [Double] {
-      lanes(x.shape, axes: [axis]).map { lane in lane.reduce(0) { $0 + Double(x.scalars[$1]) * Double(x.scalars[$1]) }.squareRoot() }
+      lanes(x.shape, axes: [axis]).map { lane in
+        lane.reduce(0) { $0 + Double(x.scalars[$1]) * Double(x.scalars[$1]) }.squareRoot()
+      }
     }
     let range = LossProperty(
       name: "−1 ≤ cosine similarity ≤ 1",
@@ -257,7 +270,8 @@ extension Invariants {
     }
     let symmetric = LossProperty(
       name: "cosine similarity is symmetric and odd",
-      summary: "|l(y, p) − l(p, y)| ≤ A₁ + A₂ and |l(y, −p) + l(y, p)| ≤ A₁ + A₂; the exact values are equal (opposite)",
+      summary:
+        "|l(y, p) − l(p, y)| ≤ A₁ + A₂ and |l(y, −p) + l(y, p)| ≤ A₁ + A₂; the exact values are equal (opposite)",
       generator: rows
     ) { pair, candidate, _ in
       let forward = try probe.evaluate(candidate, pair.yTrue, pair.yPred)
@@ -280,7 +294,9 @@ extension Invariants {
       let applies = zip(norms(value.yTrue), norms(value.yPred)).map { y, p in
         (y == 0 || y >= eps) && (p == 0 || p >= eps)
       }
-      return Law.related(scaled, original, "l(k₁·y, k₂·p) = l(y, p)", applies: probe.reduction == .none ? applies : [applies.allSatisfy { $0 }])
+      return Law.related(
+        scaled, original, "l(k₁·y, k₂·p) = l(y, p)",
+        applies: probe.reduction == .none ? applies : [applies.allSatisfy { $0 }])
     }
     return [range, itself, symmetric, scaled]
   }

@@ -15,7 +15,8 @@ extension Invariants {
     case .circle:
       [
         nonNegativeOnValidInputs(
-          probe.loss, candidate, name: "circle", reason: "each row is softplus(·) ≥ 0, and rows without positives are 0"),
+          probe.loss, candidate, name: "circle", reason: "each row is softplus(·) ≥ 0, and rows without positives are 0"
+        ),
         circleEquivariant(probe),
       ]
     default:
