@@ -13,7 +13,7 @@ extension EdgeCases {
   static func constants(of loss: Loss, reductions: [Reduction]) -> [LossProperty] {
     switch loss {
     case .binaryCrossentropy(false, let ls, let axis):
-      return binarySaturation(loss, "BCE", labelSmoothing: ls, axis: axis, reductions: reductions) { t, p in
+      return binarySaturation(loss, "BCE", labelSmoothing: ls, axis: axis, reductions: reductions) { t, p, _ in
         binaryCrossentropy(t, p)
       } + kerasVectors(loss, reductions: reductions)
     case .binaryCrossentropy(true, let ls, let axis):
@@ -24,9 +24,10 @@ extension EdgeCases {
       let name = "binary focal crossentropy" + (fromLogits ? " from logits" : "")
       return binarySaturation(
         loss, name, labelSmoothing: ls, axis: axis, fromLogits: fromLogits, reductions: reductions
-      ) { t, p in
-        // p is σ(x) for logits; 1 − p_t uses the unclipped p.
-        let oneMinusPt = t * (1 - p) + (1 - t) * p
+      ) { t, p, q in
+        // p is σ(x) for logits and q = 1 − p = σ(−x), without cancellation; 1 − p_t uses the
+        // unclipped p.
+        let oneMinusPt = t * q + (1 - t) * p
         let weight = balancing ? t * a + (1 - t) * (1 - a) : 1
         let bce = binaryCrossentropy(t, p)
         let value = weight * pow(oneMinusPt, g) * bce.value
@@ -83,7 +84,7 @@ extension EdgeCases {
   /// follow.
   static func binarySaturation(
     _ loss: Loss, _ name: String, labelSmoothing: Double, axis: Int, fromLogits: Bool = false,
-    reductions: [Reduction], _ term: @escaping @Sendable (Double, Double) -> (Double, Double)
+    reductions: [Reduction], _ term: @escaping @Sendable (Double, Double, Double) -> (Double, Double)
   ) -> [LossProperty] {
     let logitsBelow: Gen<Float> = Gen<Float>.oneOf(
       Gen<Float>.element(of: [-1e4, -100, -17]), Gen<Float>.float(in: -1e4 ... -17))
@@ -106,7 +107,7 @@ extension EdgeCases {
         predictions.array(count: length).map { ps in
           let t = smoothBinary(Double(y), labelSmoothing)
           let terms = ps.map { x -> (Double, Double) in
-            term(t, fromLogits ? sigmoid(Double(x)) : Double(x))
+            fromLogits ? term(t, sigmoid(Double(x)), sigmoid(-Double(x))) : term(t, Double(x), 1 - Double(x))
           }
           return Row(
             y: Array(repeating: y, count: length), p: ps, value: mean(terms.map(\.0)), scale: mean(terms.map(\.1)))

@@ -90,7 +90,7 @@ extension EdgeCases {
         return copy
       }
     }
-    return zip(LossInputs.tensors(loss), Gen.element(of: reductions)).flatMap { tensors, reduction in
+    return zip(ReductionLaws.validTensors(loss), Gen.element(of: reductions)).flatMap { tensors, reduction in
       let (yTrue, yPred, _) = tensors
       let y = targets.map { replaced(yTrue, $0) } ?? .constant(yTrue)
       return zip(y, replaced(yPred, predictions)).map { y, p in

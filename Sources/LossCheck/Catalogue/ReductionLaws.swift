@@ -19,8 +19,9 @@ import PropertyCheck
 /// - `mean_with_sample_weight` with w = 1 = `sum_over_batch_size` without weights;
 /// - `mean_with_sample_weight` × Σ(w·m) = `sum` (with weights);
 /// - `sum` with 2w = 2 × `sum` with w; `mean_with_sample_weight` with 2w = with w;
-/// - a zero weight removes its sample: `none` is 0 there, and `sum`(w with wᵢ = 0) equals the other
-///   samples' `none` values summed, and `sum`(w) = `sum`(w with wᵢ = 0) + `sum`(wᵢ alone);
+/// - a zero weight removes its sample: `sum`(w) = `sum`(w with wᵢ = 0) + `sum`(wᵢ alone), and for a
+///   finite lᵢ (NaN·0 is NaN, as in Keras) `none` is 0 there and `sum`(w with wᵢ = 0) equals the
+///   other samples' `none` values summed;
 /// - SCCE's `ignore_class` equals dropping those entries: `sum` and `sum_over_batch_size` with the
 ///   ignored labels equal those of SCCE without `ignore_class` on the remaining entries.
 ///
@@ -200,7 +201,8 @@ enum ReductionLaws {
     LossProperty(
       name: "a zero weight removes its sample",
       summary: "with wᵢ = 0: sum(w) = sum(w with wᵢ = 0) + sum(wᵢ at i, 0 elsewhere)"
-        + (withNone ? "; `none` is 0 at i and sum(w with wᵢ = 0) = Σ_{j≠i} none(w)_j" : "")
+        + (withNone ? "; for a finite lᵢ, `none` is 0 at i and sum(w with wᵢ = 0) = Σ_{j≠i} none(w)_j "
+          + "(NaN·0 is NaN, as in Keras)" : "")
         + ". Bound 3(n + 6)u·Σ|w|s + ULPs",
       generator: inputs(loss, weighted: true)
     ) { value, candidate, _ in
@@ -219,7 +221,8 @@ enum ReductionLaws {
       {
         return failure
       }
-      guard withNone, !context.isScalar, context.weightsAlign else { return nil }
+      // NaN·0 is NaN (as in Keras): only a finite sample's loss is removed.
+      guard withNone, !context.isScalar, context.weightsAlign, context.values[i].isFinite else { return nil }
       let noneRemoved = try candidate(loss, removed.input(.none))
       let noneFull = try candidate(loss, value.input(.none))
       guard noneRemoved.shape == context.shape, noneFull.shape == context.shape else {
@@ -312,7 +315,7 @@ enum ReductionLaws {
   /// Valid inputs of `loss` (the agreement generator's tensors), with weights of the per-sample shape
   /// when `weighted`, and a sample index.
   static func inputs(_ loss: Loss, weighted: Bool) -> Gen<Input> {
-    LossInputs.tensors(loss).flatMap { yTrue, yPred, sampleShape in
+    validTensors(loss).flatMap { yTrue, yPred, sampleShape in
       let shape = sampleShape ?? []
       let count = shape.reduce(1, *)
       let index = Gen.int(in: 0...Swift.max(count - 1, 0))
@@ -324,6 +327,14 @@ enum ReductionLaws {
           yTrue: yTrue, yPred: yPred, weights: LossInputs.tensor(weights), sampleShape: shape, index: index)
       }
     }
+  }
+
+  /// `LossInputs.tensors(loss)` without the inputs the reference rejects: generalized crossentropy
+  /// with one class and labels of rank ≥ 2 (y_true (B, T), y_pred (B, T, 1): Keras's rank alignment
+  /// squeezes y_pred, and the one-hot labels no longer broadcast against it).
+  static func validTensors(_ loss: Loss) -> Gen<(Tensor<Float>, Tensor<Float>, [Int]?)> {
+    guard case .categoricalGeneralizedCrossEntropy = loss else { return LossInputs.tensors(loss) }
+    return LossInputs.tensors(loss).filter { _, yPred, _ in !(yPred.rank >= 3 && yPred.shape.last == 1) }
   }
 
   /// What the laws need from the reference: the shape of l·w, the mask and the condition scale.
@@ -343,6 +354,8 @@ enum ReductionLaws {
     let scale: Double
     /// Whether the weights have the per-sample shape, so that a sample index is a weight index.
     let weightsAlign: Bool
+    /// The reference's per-sample losses.
+    let values: [Double]
 
     init(_ loss: Loss, _ input: Input) throws {
       let y = input.yTrue.map(Double.init)
@@ -354,6 +367,7 @@ enum ReductionLaws {
         let (a, b) = Shape.alignRanks(values.shape, w.shape)
         productShape = Shape.broadcast(a, b) ?? values.shape
       }
+      self.values = values.scalars
       shape = productShape
       count = productShape.reduce(1, *)
       weightsAlign = w.map { $0.shape == values.shape } ?? true
