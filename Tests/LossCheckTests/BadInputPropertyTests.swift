@@ -7,8 +7,8 @@ import Testing
 
 @Test(arguments: LossName.allCases)
 func badInputIsRejectedByTheFloat32KernelsAsByTheReference(_ name: LossName) {
-  for loss in Catalogue.configurations(of: name) where float32KernelExists(for: loss) {
-    expectAllHold(BadInput.properties(of: loss, for: .float32Kernels), .float32Kernels, loss)
+  for loss in Catalogue.configurations(of: name) where CatalogueGroups.kernelExists(for: loss) {
+    CatalogueGroups.expectAllHold(BadInput.properties(of: loss, for: .float32Kernels), .float32Kernels, loss)
   }
 }
 
@@ -16,13 +16,11 @@ func badInputIsRejectedByTheFloat32KernelsAsByTheReference(_ name: LossName) {
 func everyBadInputGeneratorMakesTheReferenceThrow(_ name: LossName) {
   // The reference rounded to Float throws exactly the reference's errors, so every property holds
   // unless a generator produced an input the reference accepts.
-  let reference = Candidate(name: "reference as float32") { loss, input in
-    try Reference.evaluateAsFloat32(loss, input)
-  }
+  let reference = CatalogueGroups.reference
   for loss in Catalogue.configurations(of: name) {
     let properties = BadInput.properties(of: loss, for: reference)
     #expect(properties.count >= 3, "\(loss)")
-    expectAllHold(properties, reference, loss)
+    CatalogueGroups.expectAllHold(properties, reference, loss, configuration: CatalogueGroups.referenceConfiguration)
   }
 }
 
@@ -49,38 +47,38 @@ func everyBadInputGeneratorMakesTheReferenceThrow(_ name: LossName) {
 @Test func aCandidateReturningANumberForMismatchedShapesIsCaught() throws {
   let wrong = Candidate(name: "0 for mismatched shapes") { loss, input in
     do {
-      return try float32(loss, input)
+      return try CatalogueGroups.float32(loss, input)
     } catch LossError.incompatibleShapes {
       return Tensor(scalar: 0)
     }
   }
   let properties = BadInput.properties(of: .meanSquaredError, for: wrong)
-  let result = try #require(outcome(of: "rejects shapes that do not broadcast as the reference does", in: properties, on: wrong))
+  let result = try #require(CatalogueGroups.outcome(of: "rejects shapes that do not broadcast as the reference does", in: properties, on: wrong))
   #expect(!result.passed)
   // Shrunk to rank 1: y_true (2) against y_pred (3).
   #expect((result.counterexampleSize ?? .max) <= 5, "\(result.report)")
-  let weights = try #require(outcome(of: "rejects sample weights that do not align as the reference does", in: properties, on: wrong))
+  let weights = try #require(CatalogueGroups.outcome(of: "rejects sample weights that do not align as the reference does", in: properties, on: wrong))
   #expect(!weights.passed)
 }
 
 @Test func aCandidateThrowingTheWrongCaseOrArgumentIsCaught() throws {
   let wrongCase = Candidate(name: "every error is invalidShape") { loss, input in
     do {
-      return try float32(loss, input)
+      return try CatalogueGroups.float32(loss, input)
     } catch let error as LossError {
       throw LossError.invalidShape(argument: error.argument, shape: [], reason: "\(error)")
     }
   }
   let wrongArgument = Candidate(name: "every error names y_pred") { loss, input in
     do {
-      return try float32(loss, input)
+      return try CatalogueGroups.float32(loss, input)
     } catch LossError.incompatibleShapes(_, let shape, let other, let otherShape, let reason) {
       throw LossError.incompatibleShapes(argument: "y_pred", shape: shape, other: other, otherShape: otherShape, reason: reason)
     }
   }
   let name = "rejects shapes that do not broadcast as the reference does"
   for candidate in [wrongCase, wrongArgument] {
-    let result = try #require(outcome(of: name, in: BadInput.properties(of: .logCosh, for: candidate), on: candidate))
+    let result = try #require(CatalogueGroups.outcome(of: name, in: BadInput.properties(of: .logCosh, for: candidate), on: candidate))
     #expect(!result.passed, "\(candidate.name)")
   }
 }
@@ -88,11 +86,11 @@ func everyBadInputGeneratorMakesTheReferenceThrow(_ name: LossName) {
 @Test func aCandidateThatAcceptsOptionsOutOfTheirDomainIsCaught() throws {
   // Clamps delta into its domain instead of rejecting it.
   let clamping = Candidate(name: "clamps delta") { loss, input in
-    guard case .huber(let delta) = loss, !(delta > 0) else { return try float32(loss, input) }
-    return try float32(.huber(delta: 1e-3), input)
+    guard case .huber(let delta) = loss, !(delta > 0) else { return try CatalogueGroups.float32(loss, input) }
+    return try CatalogueGroups.float32(.huber(delta: 1e-3), input)
   }
   let name = "rejects option values out of their domain as the reference does"
-  let result = try #require(outcome(of: name, in: BadInput.properties(of: .huber(), for: clamping), on: clamping))
+  let result = try #require(CatalogueGroups.outcome(of: name, in: BadInput.properties(of: .huber(), for: clamping), on: clamping))
   #expect(!result.passed)
 }
 
@@ -102,10 +100,10 @@ func everyBadInputGeneratorMakesTheReferenceThrow(_ name: LossName) {
   let jaxLike = Candidate(name: "out-of-range labels give 0") { loss, input in
     let classes = input.yPred.shape.last ?? 1
     let valid = input.yTrue.scalars.allSatisfy { $0.rounded() == $0 && $0 >= 0 && $0 < Float(classes) }
-    guard !valid, input.yTrue.count * classes == input.yPred.count else { return try Reference.evaluateAsFloat32(loss, input) }
+    guard !valid, input.yTrue.count * classes == input.yPred.count else { return try CatalogueGroups.referenceValue(loss, input) }
     return Tensor(scalar: 0)
   }
   let name = "rejects labels out of range or not integers as the reference does"
-  let result = try #require(outcome(of: name, in: BadInput.properties(of: loss, for: jaxLike), on: jaxLike))
+  let result = try #require(CatalogueGroups.outcome(of: name, in: BadInput.properties(of: loss, for: jaxLike), on: jaxLike))
   #expect(!result.passed)
 }

@@ -12,8 +12,8 @@ import Testing
 
 @Test(arguments: LossName.allCases)
 func edgeCasesHoldForTheFloat32Kernels(_ name: LossName) {
-  for loss in Catalogue.configurations(of: name) where float32KernelExists(for: loss) {
-    expectAllHold(EdgeCases.properties(of: loss, for: .float32Kernels), .float32Kernels, loss)
+  for loss in Catalogue.configurations(of: name) where CatalogueGroups.kernelExists(for: loss) {
+    CatalogueGroups.expectAllHold(EdgeCases.properties(of: loss, for: .float32Kernels), .float32Kernels, loss)
   }
 }
 
@@ -90,7 +90,7 @@ func aHandWrittenBCEWithKerasEpsilonMeetsTheConstants(_ loss: Loss) throws {
   let properties = EdgeCases.constants(of: loss, reductions: right.reductions)
   for name in bceConstants + ["Keras's float32 value BCE(y = [1, 0, 1, 0], p = [0, 1, 1, 0]) = [16.118095, 15.942385, 1.1920929e-07, 1.0000000617e-07]"]
   where loss == .binaryCrossentropy() || !name.hasPrefix("Keras") {
-    let result = try #require(outcome(of: name, in: properties, on: right))
+    let result = try #require(CatalogueGroups.outcome(of: name, in: properties, on: right))
     #expect(result.passed, "\(result.report)")
   }
 }
@@ -99,7 +99,7 @@ func aHandWrittenBCEWithKerasEpsilonMeetsTheConstants(_ loss: Loss) throws {
   let wrong = handBCE(epsilon: 1e-8, log1pForNegatives: true)
   let properties = EdgeCases.constants(of: .binaryCrossentropy(), reductions: wrong.reductions)
   for name in bceConstants.prefix(2) {
-    let result = try #require(outcome(of: name, in: properties, on: wrong))
+    let result = try #require(CatalogueGroups.outcome(of: name, in: properties, on: wrong))
     #expect(!result.passed, "\(name)")
     #expect((result.counterexampleSize ?? .max) <= 2, "\(result.report)")
   }
@@ -112,9 +112,9 @@ func aHandWrittenBCEWithKerasEpsilonMeetsTheConstants(_ loss: Loss) throws {
   // Keras's own float32 arithmetic: 1.1920929e-07 at (y = 0, p = 0), not the project's 1.0000000617e-07.
   let keras = handBCE(epsilon: Float(1e-7), log1pForNegatives: false)
   let properties = EdgeCases.constants(of: .binaryCrossentropy(), reductions: keras.reductions)
-  let result = try #require(outcome(of: bceConstants[3], in: properties, on: keras))
+  let result = try #require(CatalogueGroups.outcome(of: bceConstants[3], in: properties, on: keras))
   #expect(!result.passed)
-  let saturation = try #require(outcome(of: bceConstants[0], in: properties, on: keras))
+  let saturation = try #require(CatalogueGroups.outcome(of: bceConstants[0], in: properties, on: keras))
   #expect(saturation.passed, "\(saturation.report)")
 }
 
@@ -128,7 +128,7 @@ func aHandWrittenBCEWithKerasEpsilonMeetsTheConstants(_ loss: Loss) throws {
       .binaryCrossentropy(), LossInput(yTrue: input.yTrue, yPred: p, sampleWeight: input.sampleWeight, reduction: input.reduction))
   }
   let property = try #require(EdgeCases.constants(of: loss, reductions: saturating.reductions).first)
-  #expect(!property.check(saturating, configuration: catalogueGroupConfiguration).passed)
+  #expect(!property.check(saturating, configuration: CatalogueGroups.configuration).passed)
 }
 
 @Test func anAllZeroRowMustBeNaNForCategoricalCrossentropy() throws {
@@ -139,30 +139,22 @@ func aHandWrittenBCEWithKerasEpsilonMeetsTheConstants(_ loss: Loss) throws {
     for start in stride(from: 0, to: p.count, by: rows) where p.scalars[start..<(start + rows)].allSatisfy({ $0 == 0 }) {
       for i in start..<(start + rows) { p.scalars[i] = 1 }
     }
-    return try Reference.evaluateAsFloat32(loss, LossInput(yTrue: input.yTrue, yPred: p, reduction: input.reduction))
+    return try CatalogueGroups.referenceValue(loss, LossInput(yTrue: input.yTrue, yPred: p, reduction: input.reduction))
   }
   let properties = EdgeCases.constants(of: loss, reductions: finite.reductions)
-  let result = try #require(outcome(of: "CCE of an all-zero prediction row is NaN, as in Keras", in: properties, on: finite))
+  let result = try #require(CatalogueGroups.outcome(of: "CCE of an all-zero prediction row is NaN, as in Keras", in: properties, on: finite))
   #expect(!result.passed)
   let saturation = try #require(
-    outcome(of: "CCE saturates at −log(eps) = 16.118095 for p = 0 on the true class", in: properties, on: finite))
+    CatalogueGroups.outcome(of: "CCE saturates at −log(eps) = 16.118095 for p = 0 on the true class", in: properties, on: finite))
   #expect(saturation.passed, "\(saturation.report)")
 }
 
 @Test(arguments: LossName.allCases)
 func theEdgePropertiesHoldForTheReferenceRoundedToFloat(_ name: LossName) {
   // The reference is the ground truth: rounded to Float, it meets every constant and edge bound.
-  let reference = Candidate(name: "reference as float32") { loss, input in
-    try Reference.evaluateAsFloat32(loss, input)
-  }
+  let reference = CatalogueGroups.reference
   for loss in Catalogue.configurations(of: name) {
-    expectAllHold(EdgeCases.properties(of: loss, for: reference), reference, loss)
-  }
-}
-
-extension Reference {
-  /// The reference as float32, rounded to Float: a candidate that is right by construction.
-  static func evaluateAsFloat32(_ loss: Loss, _ input: LossInput) throws -> Tensor<Float> {
-    try input.referenceValue(of: loss).map { Float($0) }
+    CatalogueGroups.expectAllHold(
+      EdgeCases.properties(of: loss, for: reference), reference, loss, configuration: CatalogueGroups.referenceConfiguration)
   }
 }
