@@ -65,6 +65,19 @@ enum Benchmark {
               : pad(benchmarkCase.name, 44) + pad("\(inputs.count)", 10) + "error: \(error)")
         }
       }
+      // The `<name>_gradient` rows (BenchmarkGradient.swift).
+      GradientBenchmark.run(
+        size: size, filter: filter, baseline: baseline, timeReference: timeReference, random: &random
+      ) { result in
+        switch result {
+        case .success(let row):
+          printStandardOutput(json ? jsonLine(row) : textLine(row))
+        case .failure(let failure):
+          printStandardOutput(
+            json ? "{\"case\": \"\(failure.name)\", \"n\": \(failure.count), \"error\": \"\(failure.error)\"}"
+              : pad(failure.name, 44) + pad("\(failure.count)", 10) + "error: \(failure.error)")
+        }
+      }
     }
     if filter == nil || "engine".contains(filter!) {
       let engine = EngineBenchmark.casesPerSecond(seconds: 2)

@@ -31,7 +31,7 @@ enum ConformanceCheck {
   /// The runner every conformance check uses. Register an evaluator by adding it to this list,
   /// e.g. `[.reference, .referenceGradient, .kernels]` with `ConformanceEvaluator.kernels` defined
   /// in LossCheck (a gradient kernel is an evaluator with `quantity: .gradient`).
-  static let runner = ConformanceRunner(evaluators: [.reference, .referenceGradient])
+  static let runner = ConformanceRunner(evaluators: [.reference, .referenceGradient, .kernels, .kernelGradients])
 
   /// Runs the cases of `files` and prints the text report (or the JSON summary).
   ///
