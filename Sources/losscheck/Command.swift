@@ -36,6 +36,8 @@ extension Command {
     .conformance,
     .bench,
     .accuracy,
+    .fuzz,
+    .replay,
     .help,
   ]
 
