@@ -48,50 +48,50 @@ enum CrossentropyMath {
   @inline(__always) static var c6: Float { 0x1.6a518ap-10 }
   @inline(__always) static var log2e: Float { 0x1.715476p0 }
 
-  // 2ᶠ ≈ 1 + f·(d1 + d2·f + … + d6·f⁵) on |f| ≤ ½: weighted least-squares (Lawson) fit
-  // of the relative error, coefficients rounded to Float one at a time, each re-fit
-  // after the previous rounding. Relative error with these coefficients: 2⁻²⁸·³.
-  @inline(__always) static var d1: Float { 0x1.62e430p-1 }
-  @inline(__always) static var d2: Float { 0x1.ebfbdcp-3 }
-  @inline(__always) static var d3: Float { 0x1.c6af7ap-5 }
-  @inline(__always) static var d4: Float { 0x1.3b2dd2p-7 }
-  @inline(__always) static var d5: Float { 0x1.5f0948p-10 }
-  @inline(__always) static var d6: Float { 0x1.417a9ap-13 }
-
-  /// `eᶻ` for `z ≤ 0`, for terms of a sum that is at least 1 (a log-sum-exp
-  /// with the maximum subtracted): the cheapest accurate form, 20 vector
-  /// operations.
-  ///
-  /// ```
-  /// w = z·log₂e,  k = round(w),  f = w − k (exact, |f| ≤ ½)
-  /// eᶻ = 2ᵏ · (1 + f·P(f))
-  /// ```
-  /// `z` is clamped to `−87.3` so that `2ᵏ` stays normal (no overflow clamp:
-  /// `z ≤ 0`); results below `e⁻⁸⁷·³ ≈ 1.3·10⁻³⁸` become about that value,
-  /// which cannot change a sum ≥ 1.
-  ///
-  /// Error (u = 2⁻²⁴): the rounding of `w` (≤ ½ ulp(w), so |z|·u·… relative,
-  /// like the rounding of z = x − m before it, with independent signs), the
-  /// polynomial's 2⁻²⁸·³, the rounding of `f·P` (≤ 2⁻²⁵) and of `1 + f·P`
-  /// (½ ulp): below 1 ulp + |z|·u relative. NaN inputs give garbage, which the
-  /// kernels detect through the finiteness of their inputs.
+  /// `x − m` as an unevaluated sum `hi + lo`, exactly (Knuth's 2Sum; any order of magnitudes).
   @inline(__always)
-  static func expForSum(_ z: SIMD8<Float>) -> SIMD8<Float> {
-    let low = SIMD8<Float>(repeating: -87.3)
-    let zc = z.replacing(with: low, where: z .< low)
-    let w = zc * log2e
-    let t = w + Elementary._shifter
-    let k = t - Elementary._shifter
-    let f = w - k
-    var q = d6 * f + d5
-    q = q * f + d4
-    q = q * f + d3
-    q = q * f + d2
-    q = q * f + d1
-    let p = 1 + f * q
+  static func difference(_ x: SIMD8<Float>, _ m: SIMD8<Float>) -> (hi: SIMD8<Float>, lo: SIMD8<Float>) {
+    let hi = x - m
+    let mPart = hi - x
+    let lo = (x - (hi - mPart)) - (m + mPart)
+    return (hi, lo)
+  }
+
+  /// `e^(z + zLo)` for `z ≤ 0`, `|zLo| ≤ ½ ulp(z)`, for terms of a sum that is at least 1 (a
+  /// log-sum-exp with the maximum subtracted).
+  ///
+  /// `Elementary.exp`'s Cody–Waite reduction with `zLo` (the rounding error of `x − m`, from
+  /// `difference`) folded into the low part, a degree-6 polynomial, no overflow clamp (`z ≤ 0`)
+  /// and a single scaling step: `z` is clamped to `−87.3` so that `2ᵏ` stays normal; results below
+  /// `e⁻⁸⁷·³ ≈ 1.3·10⁻³⁸` become about that value, which cannot change a sum ≥ 1.
+  ///
+  /// Error: < 1 ulp, as `Elementary.exp` (the polynomial's 2⁻²⁸·²⁵ adds 0.1 ulp to the analysis
+  /// there), of the exact e^(x − m): the rounding of `x − m` no longer counts. NaN inputs give
+  /// garbage, which the kernels detect through the finiteness of their inputs.
+  @inline(__always)
+  static func expForSum(_ z: SIMD8<Float>, tail zLo: SIMD8<Float>) -> SIMD8<Float> {
+    let zc = maximum(z, SIMD8<Float>(repeating: -87.3))
+    let t = zc * log2e + Elementary._shifter
+    let kf = t - Elementary._shifter
+    let rHi = zc - kf * Elementary._ln2Hi
+    let rLo = kf * Elementary._ln2Lo - zLo
+    let r = rHi - rLo
+    let r2 = r * r
+    var q = c6 * r + c5
+    q = q * r + c4
+    q = q * r + c3
+    q = q * r + c2
+    let p = 1 + (rHi + (r2 * q - rLo))
     // t's low bits hold k, and (shifterBits << 23) ≡ 0 mod 2³²: the bits of 2ᵏ.
     let scale = Elementary._float((Elementary._bits(t) &<< 23) &+ 0x3f80_0000)
     return p * scale
+  }
+
+  /// `e^(x − m)` for `x ≤ m`, exactly rounded `x − m` included: `expForSum(_:tail:)` on `difference`.
+  @inline(__always)
+  static func expForSum(_ x: SIMD8<Float>, minus m: SIMD8<Float>) -> SIMD8<Float> {
+    let (z, zLo) = difference(x, m)
+    return expForSum(z, tail: zLo)
   }
 
   // MARK: exp with its tail, log1p(eᵃ)
@@ -206,7 +206,27 @@ enum CrossentropyMath {
   /// Whether every lane is finite (a lane that is ±∞ or NaN makes `x·0` NaN).
   @inline(__always)
   static func allFinite(_ v: SIMD8<Float>) -> Bool {
-    all(v * 0 .== 0)
+    isZero(Elementwise.abs(v * 0))
+  }
+
+  /// The larger of each pair of lanes (NaN-blind: where one is NaN either may win).
+  ///
+  /// Written on the SIMD4 halves: on the baseline SSE2 target LLVM turns a SIMD4 select on
+  /// `a < b` into one `maxps`, but splits a SIMD8 select into compare, sign test and three
+  /// bitwise operations per half.
+  @inline(__always)
+  static func maximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    let low = a.lowHalf.replacing(with: b.lowHalf, where: a.lowHalf .< b.lowHalf)
+    let high = a.highHalf.replacing(with: b.highHalf, where: a.highHalf .< b.highHalf)
+    return SIMD8<Float>(lowHalf: low, highHalf: high)
+  }
+
+  /// Whether the lanes, all ≥ 0 or NaN, are all zero (their sum is 0), without `all(_:)`, which
+  /// is an out-of-line call on this toolchain.
+  @inline(__always)
+  static func isZero(_ v: SIMD8<Float>) -> Bool {
+    let h = v.lowHalf + v.highHalf
+    return (h[0] + h[1]) + (h[2] + h[3]) == 0
   }
 
   /// The largest lane (NaN-blind: a NaN lane may or may not win).

@@ -15,16 +15,20 @@ import LossCore
 
 /// Extra per-vector sums taken during the logits scan (labels for categorical crossentropy).
 protocol LogitScanExtras {
-  /// Receives the logits at `offset` (`live` lanes valid; the others hold −∞ and must be ignored).
-  mutating func add(_ x: SIMD8<Float>, at offset: Int, live: Int)
-  /// Called after each block of up to 64 elements.
+  /// Receives `m − x` (≥ 0, rounded) for the logits at `offset` (`live` lanes valid; the others
+  /// are garbage and must be ignored).
+  mutating func add(gap: SIMD8<Float>, at offset: Int, live: Int)
+  /// Called after each block of up to 64 elements, and before `rebase`.
   mutating func endBlock()
+  /// The running maximum grew by `delta` > 0: every gap so far grows by `delta`.
+  mutating func rebase(by delta: Double)
 }
 
 /// No extra sums (sparse labels).
 struct NoLogitExtras: LogitScanExtras {
-  @inline(__always) mutating func add(_ x: SIMD8<Float>, at offset: Int, live: Int) {}
+  @inline(__always) mutating func add(gap: SIMD8<Float>, at offset: Int, live: Int) {}
   @inline(__always) mutating func endBlock() {}
+  @inline(__always) mutating func rebase(by delta: Double) {}
 }
 
 /// The result of a logits scan: m = max x, S = Σ exp(x − m) (S ≥ 1), and whether every
@@ -38,11 +42,16 @@ struct LogitRowScan {
   var logExpSum: Double { log(expSum) }
 }
 
+/// Rows up to this many Floats (16 KiB) stay in L1 between two passes.
+private let residentRow = 4096
+
 extension CrossentropyMath {
   /// m and S = Σ exp(x − m) of one row in one pass over memory.
   ///
-  /// The row is read in blocks of 64. Each block's maximum (8 vector maxima, then across lanes)
-  /// updates the running m; when it grows, S (in Double) is rescaled by exp(m_old − m_new),
+  /// A row that fits in L1 (≤ 4096 elements) takes its maximum in a first pass (a running
+  /// maximum per lane, one `maxps` a vector) and its exponentials in a second that reads from
+  /// L1: memory is read once. A longer row is read in blocks of 64: each block's maximum (8
+  /// vector maxima, then across lanes) updates the running m; when it grows, S (in Double) is rescaled by exp(m_old − m_new),
   /// evaluated in Double. The block's exponentials come from `expForSum` and are added to S in
   /// Double one vector at a time, so the term of the maximum (exactly 1) never absorbs the small
   /// terms: S − 1 keeps the relative accuracy of the exponentials even for confident rows.
@@ -54,24 +63,34 @@ extension CrossentropyMath {
     var s = SIMD8<Double>()
     var check = SIMD8<Float>()
     var i = 0
-    while i + 64 <= n {
-      var bm = load(x, i)
-      for k in stride(from: 8, to: 64, by: 8) {
-        let v = load(x, i + k)
-        bm = v.replacing(with: bm, where: v .< bm)
+    if n <= residentRow {
+      // The row fits in L1: its maximum first (one running max per lane), then every
+      // block below finds blockMax ≤ m and never rescales; the exponentials read from L1.
+      var lanes = SIMD8<Float>(repeating: -.infinity)
+      while i + 8 <= n {
+        lanes = maximum(lanes, load(x, i))
+        i += 8
       }
-      let blockMax = horizontalMax(bm)
-      if blockMax > m {
-        s *= exp(Double(m) - Double(blockMax))
-        m = blockMax
+      if i < n { lanes = maximum(lanes, load(x + i, count: n - i, padding: -.infinity)) }
+      m = horizontalMax(lanes)
+      i = 0
+    }
+    while i + 64 <= n {
+      if n > residentRow {
+        var lanes = load(x, i)
+        for k in stride(from: 8, to: 64, by: 8) { lanes = maximum(lanes, load(x, i + k)) }
+        let blockMax = horizontalMax(lanes)
+        if blockMax > m {
+          rescale(&s, &m, to: blockMax, &extras)
+        }
       }
       let mv = SIMD8<Float>(repeating: m)
       for k in stride(from: 0, to: 64, by: 8) {
         let v = load(x, i + k)
-        let z = v - mv
-        check += z
-        s += widen(expForSum(z))
-        extras.add(v, at: i + k, live: 8)
+        let gap = mv - v
+        check += gap
+        s += widen(expForSum(v, minus: mv))
+        extras.add(gap: gap, at: i + k, live: 8)
       }
       extras.endBlock()
       i += 64
@@ -81,18 +100,30 @@ extension CrossentropyMath {
       let v = rest == 8 ? load(x, i) : load(x + i, count: rest, padding: -.infinity)
       let blockMax = horizontalMax(v)
       if blockMax > m {
-        s *= exp(Double(m) - Double(blockMax))
-        m = blockMax
+        rescale(&s, &m, to: blockMax, &extras)
       }
-      let z = v - SIMD8<Float>(repeating: m)
-      let mask = live(rest)
-      check += SIMD8<Float>().replacing(with: z, where: mask)
-      s += SIMD8<Double>().replacing(with: widen(expForSum(z)), where: liveDouble(rest))
-      extras.add(v, at: i, live: rest)
+      let mv = SIMD8<Float>(repeating: m)
+      let gap = mv - v
+      check += SIMD8<Float>().replacing(with: gap, where: live(rest))
+      s += SIMD8<Double>().replacing(with: widen(expForSum(v, minus: mv)), where: liveDouble(rest))
+      extras.add(gap: gap, at: i, live: rest)
       i += rest
     }
     extras.endBlock()
     return LogitRowScan(max: m, expSum: s.sum(), isFinite: allFinite(check))
+  }
+
+  /// A new running maximum: S·exp(m − m′) in Double, the extras' gaps grown by m′ − m.
+  @inline(never)
+  static func rescale<Extras: LogitScanExtras>(
+    _ s: inout SIMD8<Double>, _ m: inout Float, to newMax: Float, _ extras: inout Extras
+  ) {
+    extras.endBlock()
+    if m != -.infinity {
+      s *= exp(Double(m) - Double(newMax))
+      extras.rebase(by: Double(newMax) - Double(m))
+    }
+    m = newMax
   }
 
   /// Σ p over one row, each element widened to Double (exact terms, Double additions).

@@ -109,9 +109,12 @@ struct BinarySmoothing {
   }
 
   /// Whether every lane of `y` is 0 or 1 and no smoothing applies: the one-log fast path.
+  ///
+  /// Tested as Σ|y·(1 − y)| = 0 (zero exactly when each lane is 0 or 1; NaN and ∞ are not), not
+  /// with `all(_:)`, which is an out-of-line call here.
   @inline(__always)
   func isHard(_ y: SIMD8<Float>) -> Bool {
-    isOff && all((y .== 0) .| (y .== 1))
+    isOff && CrossentropyMath.isZero(Elementwise.abs(y * (1 - y)))
   }
 }
 

@@ -17,22 +17,25 @@ extension Float32Loss {
   /// from logits; t = y·(1 − ls) + ls/C with C the extent of `axis` in `y_pred`.
   ///
   /// From logits, one pass over each row gives m = max x, S = Σ exp(x − m) (online, see
-  /// `CrossentropyMath.scanLogits`), and the label sums Y = Σy, Σ y·x, Σ x. With lse = m + log S,
+  /// `CrossentropyMath.scanLogits`), and the label sums Y = Σy, A = Σ y·(m − x), B = Σ (m − x)
+  /// (rebased when m grows). With lse = m + log S,
   /// ```
-  /// Σ t·(lse − x) = (1 − ls)·(Y·log S + (Y·m − Σ y·x)) + (ls/C)·(C·log S + (C·m − Σ x))
+  /// Σ t·(lse − x) = (1 − ls)·(Y·log S + A) + (ls/C)·(C·log S + B)
   /// ```
+  /// a sum of non-negative parts for labels y ≥ 0.
   /// evaluated in Double (log S by libm). From probabilities, Σp is summed in Double, and only
   /// the vectors holding a non-zero t take logs: o = p / Σp in Double, split into Float
   /// hi + lo for the log core.
   ///
-  /// Error bound (u = 2⁻²⁴). Logits: S carries the exponentials' < 1 ulp (relative, independent
-  /// signs) and the rounding of x − m in Float (≤ u·|x − m| relative per term), so log S is
-  /// within about u·(1 + mean|x − m| over the softmax) absolute; for one-hot labels Y·m − Σ y·x
-  /// = m − x_t is exact, so the loss is within ulp + that absolute error: ≤ 1 ulp when
-  /// lse − x_t ≳ log S (well-conditioned rows), and a cancellation-dependent
-  /// u·(1 + |x − m|)·κ with κ = log S / (lse − x_t) for confident rows. Soft labels add
-  /// u·Σ|y·x| + 3u·Σ|x| (Float products and block sums), relative to the result as far as the
-  /// terms cancel. Probabilities: each log is < 1 ulp of Float of the exactly renormalised o, the
+  /// Error bound (u = 2⁻²⁴). Logits: S carries the exponentials' < 1 ulp (relative, of the exact
+  /// e^(x − m): the rounding of x − m is fed into the reduction), so log S is within about u·S_rel
+  /// absolute with S_rel ≤ 2 and, for S near 1, the relative accuracy of S − 1 (the exact 1 of the
+  /// maximum is never rounded together with the other terms); A and B carry the rounding of
+  /// m − x, of the products and of the Float block sums (≤ 4u relative, terms of one sign). Every
+  /// part is non-negative for y ≥ 0, so the loss is within ½ ulp (final rounding) + 4u relative +
+  /// u·Y absolute: ≤ 1.5 ulp for rows whose loss is ≳ Y (not confidently right), and for confident
+  /// rows the u·Y absolute term of log S relative to the loss. Labels of mixed signs cancel: then
+  /// the bound is 4u·(Y·log S + Σ|y|·(m − x)) absolute. Probabilities: each log is < 1 ulp of Float of the exactly renormalised o, the
   /// products and sums in Double, the terms non-negative: within 1 ulp + ½ ulp of rounding,
   /// typically ≤ 1.
   ///
@@ -47,16 +50,15 @@ extension Float32Loss {
       return try rowLosses(yTrue, yPred, axis: axis, needsValues: needsValues) { y, x, n, _ in
         var sums = CategoricalLabelSums(y: y)
         let scan = CrossentropyMath.scanLogits(x, count: n, extras: &sums)
-        let (count, labels, labelled, logits) = sums.totals
-        guard scan.isFinite, labels.isFinite, labelled.isFinite else {
+        let (count, labels, labelledGaps, gaps) = sums.totals
+        guard scan.isFinite, labels.isFinite, labelledGaps.isFinite else {
           return carefulCategoricalRow(y, x, n, labelSmoothing: ls, fromLogits: true)
         }
         let logS = scan.logExpSum
-        let m = Double(scan.max)
-        let base = labels * logS + (labels * m - labelled)
+        let base = labels * logS + labelledGaps
         guard ls != 0 else { return base }
         let c = Double(count)
-        return (1 - ls) * base + (ls / c) * (c * logS + (c * m - logits))
+        return (1 - ls) * base + (ls / c) * (c * logS + gaps)
       }
     }
     return try rowLosses(yTrue, yPred, axis: axis, needsValues: needsValues) { y, p, n, _ in
@@ -70,7 +72,7 @@ extension Float32Loss {
       while i < n {
         let rest = Swift.min(8, n - i)
         let yv = rest == 8 ? CrossentropyMath.load(y, i) : CrossentropyMath.load(y + i, count: rest, padding: 0)
-        if smoothing.isOff && all(yv .== 0) {
+        if smoothing.isOff && CrossentropyMath.isZero(Elementwise.abs(yv)) {
           i += rest
           continue
         }
@@ -161,16 +163,17 @@ struct CategoricalSmoothing {
   }
 }
 
-/// The label sums of the categorical crossentropy from logits: Σy, Σ y·x, Σ x, summed in Float
-/// over blocks of 64 and in Double across blocks.
+/// The label sums of the categorical crossentropy from logits: Y = Σy, A = Σ y·(m − x) and
+/// B = Σ (m − x), summed in Float over blocks of 64 and in Double across blocks. Every term of A
+/// and B has one sign (for y ≥ 0), so neither cancels.
 struct CategoricalLabelSums: LogitScanExtras {
   let y: UnsafePointer<Float>
   var blockLabels = SIMD8<Float>()
-  var blockLabelled = SIMD8<Float>()
-  var blockLogits = SIMD8<Float>()
+  var blockLabelledGaps = SIMD8<Float>()
+  var blockGaps = SIMD8<Float>()
   var labels = SIMD8<Double>()
-  var labelled = SIMD8<Double>()
-  var logits = SIMD8<Double>()
+  var labelledGaps = SIMD8<Double>()
+  var gaps = SIMD8<Double>()
   var count = 0
 
   init(y: UnsafePointer<Float>) {
@@ -178,18 +181,18 @@ struct CategoricalLabelSums: LogitScanExtras {
   }
 
   @inline(__always)
-  mutating func add(_ x: SIMD8<Float>, at offset: Int, live: Int) {
+  mutating func add(gap: SIMD8<Float>, at offset: Int, live: Int) {
     if live == 8 {
       let yv = CrossentropyMath.load(y, offset)
       blockLabels += yv
-      blockLabelled += yv * x
-      blockLogits += x
+      blockLabelledGaps += yv * gap
+      blockGaps += gap
     } else {
       let yv = CrossentropyMath.load(y + offset, count: live, padding: 0)
       let mask = CrossentropyMath.live(live)
       blockLabels += yv
-      blockLabelled += SIMD8<Float>().replacing(with: yv * x, where: mask)
-      blockLogits += SIMD8<Float>().replacing(with: x, where: mask)
+      blockLabelledGaps += SIMD8<Float>().replacing(with: yv * gap, where: mask)
+      blockGaps += SIMD8<Float>().replacing(with: gap, where: mask)
     }
     count += live
   }
@@ -197,15 +200,20 @@ struct CategoricalLabelSums: LogitScanExtras {
   @inline(__always)
   mutating func endBlock() {
     labels += CrossentropyMath.widen(blockLabels)
-    labelled += CrossentropyMath.widen(blockLabelled)
-    logits += CrossentropyMath.widen(blockLogits)
+    labelledGaps += CrossentropyMath.widen(blockLabelledGaps)
+    gaps += CrossentropyMath.widen(blockGaps)
     blockLabels = .zero
-    blockLabelled = .zero
-    blockLogits = .zero
+    blockLabelledGaps = .zero
+    blockGaps = .zero
   }
 
-  /// (C, Σy, Σ y·x, Σx).
-  var totals: (Int, Double, Double, Double) { (count, labels.sum(), labelled.sum(), logits.sum()) }
+  mutating func rebase(by delta: Double) {
+    labelledGaps += labels * delta
+    gaps += delta * Double(count) / 8
+  }
+
+  /// (C, Y, A, B).
+  var totals: (Int, Double, Double, Double) { (count, labels.sum(), labelledGaps.sum(), gaps.sum()) }
 }
 
 /// One categorical focal row's options and its two evaluations.
@@ -235,7 +243,7 @@ struct CategoricalFocal {
     while i < n {
       let rest = Swift.min(8, n - i)
       let yv = rest == 8 ? CrossentropyMath.load(y, i) : CrossentropyMath.load(y + i, count: rest, padding: 0)
-      if smoothing.isOff && all(yv .== 0) {
+      if smoothing.isOff && CrossentropyMath.isZero(Elementwise.abs(yv)) {
         i += rest
         continue
       }
@@ -271,7 +279,7 @@ struct CategoricalFocal {
       let z = v - mSplat
       check += SIMD8<Float>().replacing(with: z, where: CrossentropyMath.live(rest))
       s += SIMD8<Double>().replacing(
-        with: CrossentropyMath.widen(CrossentropyMath.expForSum(z)), where: CrossentropyMath.liveDouble(rest))
+        with: CrossentropyMath.widen(CrossentropyMath.expForSum(v, minus: mSplat)), where: CrossentropyMath.liveDouble(rest))
       i += rest
     }
     guard CrossentropyMath.allFinite(check) else { return carefulRow(y, x, n, fromLogits: true) }
@@ -284,12 +292,12 @@ struct CategoricalFocal {
     while i < n {
       let rest = Swift.min(8, n - i)
       let yv = rest == 8 ? CrossentropyMath.load(y, i) : CrossentropyMath.load(y + i, count: rest, padding: 0)
-      if smoothing.isOff && all(yv .== 0) {
+      if smoothing.isOff && CrossentropyMath.isZero(Elementwise.abs(yv)) {
         i += rest
         continue
       }
       let v = rest == 8 ? CrossentropyMath.load(x, i) : CrossentropyMath.load(x + i, count: rest, padding: m)
-      let e = CrossentropyMath.widen(CrossentropyMath.expForSum(v - mSplat))
+      let e = CrossentropyMath.widen(CrossentropyMath.expForSum(v, minus: mSplat))
       let o = e / total
       let low = o .< eps
       let high = o .> oneMinusEps
