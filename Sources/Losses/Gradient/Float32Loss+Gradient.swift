@@ -17,9 +17,11 @@ import LossCore
 /// broadcasting copies receives the sum over its copies. NaN propagates.
 ///
 /// Two paths:
-/// - **Fused** (one pass over the inputs, value and gradient together, nothing allocated but the
-///   result): MSE, KL divergence, binary crossentropy (probabilities and logits), categorical and
-///   sparse categorical crossentropy (probabilities and logits), when there are no sample weights,
+/// - **Fused** (no forward pass before the gradient, nothing allocated): MSE and categorical and
+///   sparse categorical crossentropy (probabilities and logits) give value and gradient in one
+///   pass; KL divergence and binary crossentropy (probabilities and logits) compute the gradient in
+///   one flat loop and the value, when wanted, with the forward kernel (faster than one loop, see
+///   `Gradient+Fused.swift`); all when there are no sample weights,
 ///   `y_true` and `y_pred` have one shape (sparse: `y_pred`'s less the class axis), the reduced axis is
 ///   the last, and the batch is not empty. Inputs are validated by the kernel itself and throw as
 ///   the forward kernels do.

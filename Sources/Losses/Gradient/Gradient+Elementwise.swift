@@ -138,21 +138,17 @@ enum ElementwiseGradient {
   /// KL divergence (a sum over the last axis, y_true broadcast): g·(−y_c/p_c)·H, both clipped to
   /// [eps, 1], H clip's slope (½ at p = eps or p = 1): one quotient: ≤ 1.5 ULP.
   static func klDivergence(_ y: Operand, _ p: Operand, _ upstream: GradientUpstream, _ out: UnsafeMutableBufferPointer<Float>) {
-    lanes(y, p, upstream, mean: false, out) { y, p, s in klDivergenceTerm(y, p, s).1 }
+    lanes(y, p, upstream, mean: false, out) { y, p, s in klDivergenceDerivative(y, p, s) }
   }
 
-  /// KL divergence's term y_c·log(y_c/p_c) and derivative. The log of the ratio r is
-  /// log1p((y_c − p_c)/p_c) for ½ < r < 2 (no cancellation near r = 1), log r elsewhere.
+  /// KL divergence's derivative times s: s·(−y_c/p_c)·H.
   @inline(__always)
-  static func klDivergenceTerm(_ y: SIMD8<Float>, _ p: SIMD8<Float>, _ s: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+  static func klDivergenceDerivative(_ y: SIMD8<Float>, _ p: SIMD8<Float>, _ s: SIMD8<Float>) -> SIMD8<Float> {
     let eps = SIMD8<Float>(repeating: epsilon)
     let one = SIMD8<Float>(repeating: 1)
     let yc = Elementwise.clip(y, eps, one)
     let pc = Elementwise.clip(p, eps, one)
-    let ratio = yc / pc
-    let near = (ratio .> 0.5) .& (ratio .< 2)
-    let logRatio = Elementary.log(ratio).replacing(with: Elementary.log1p((yc - pc) / pc), where: near)
-    return (yc * logRatio, s * (-yc / pc) * GradientSIMD.clipSlope(p, eps, one))
+    return s * (-yc / pc) * GradientSIMD.clipSlope(p, eps, one)
   }
 
   /// Binary crossentropy along `axis` (mean), t = y·(1 − ls) + ½·ls (y when ls = 0).
@@ -173,11 +169,11 @@ enum ElementwiseGradient {
   ) {
     if fromLogits {
       lanes(y, p, upstream, axes: [axis], out) { y, x, s in
-        binaryLogitsTerm(smoothed(y, labelSmoothing), x, s).1
+        binaryLogitsDerivative(smoothed(y, labelSmoothing), x, s)
       }
     } else {
       lanes(y, p, upstream, axes: [axis], out) { y, p, s in
-        binaryProbabilityTerm(smoothed(y, labelSmoothing), p, s).1
+        binaryProbabilityDerivative(smoothed(y, labelSmoothing), p, s)
       }
     }
   }
@@ -188,34 +184,25 @@ enum ElementwiseGradient {
     labelSmoothing == 0 ? y : y * (1 - labelSmoothing) + 0.5 * labelSmoothing
   }
 
-  /// −(t·log p_c + (1 − t)·log(1 − p_c)) and its derivative times s.
+  /// The derivative of −(t·log p_c + (1 − t)·log(1 − p_c)) times s.
   @inline(__always)
-  static func binaryProbabilityTerm(_ t: SIMD8<Float>, _ p: SIMD8<Float>, _ s: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+  static func binaryProbabilityDerivative(_ t: SIMD8<Float>, _ p: SIMD8<Float>, _ s: SIMD8<Float>) -> SIMD8<Float> {
     let low = SIMD8<Float>(repeating: epsilon)
     let high = SIMD8<Float>(repeating: oneMinusEpsilon)
     let pc = Elementwise.clip(p, low, high)
-    let complement = 1 - pc
-    let derivative = (pc - t) / (pc * complement)
-    let value = -(t * Elementary.log(pc) + (1 - t) * Elementary.log1p(-pc))
-    return (value, (s * GradientSIMD.clipSlope(p, low, high)) * derivative)
+    return (s * GradientSIMD.clipSlope(p, low, high)) * ((pc - t) / (pc * (1 - pc)))
   }
 
-  /// t·relu(−x) + (1 − t)·relu(x) + log1p(exp(−|x|)) (JAX's −t·log σ(x) − (1 − t)·log σ(−x)) and
-  /// its derivative times s.
+  /// The derivative of t·softplus(−x) + (1 − t)·softplus(x) times s: s·((1 − t)·σ(x) − t·σ(−x)),
+  /// one exp for both sigmoids.
   @inline(__always)
-  static func binaryLogitsTerm(_ t: SIMD8<Float>, _ x: SIMD8<Float>, _ s: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+  static func binaryLogitsDerivative(_ t: SIMD8<Float>, _ x: SIMD8<Float>, _ s: SIMD8<Float>) -> SIMD8<Float> {
     let e = Elementary.exp(Elementary._negativeAbs(x))
     let r = 1 / (1 + e)
     let er = e * r
     let positive = x .>= 0
     let sigmoid = er.replacing(with: r, where: positive)
     let sigmoidOfNegative = r.replacing(with: er, where: positive)
-    let oneMinusT = 1 - t
-    let derivative = oneMinusT * sigmoid - t * sigmoidOfNegative
-    let zero = SIMD8<Float>()
-    let value =
-      t * zero.replacing(with: -x, where: x .< 0) + oneMinusT * zero.replacing(with: x, where: x .> 0)
-      + Elementary.log1p(e)
-    return (value.replacing(with: x, where: x .!= x), s * derivative)
+    return s * ((1 - t) * sigmoid - t * sigmoidOfNegative)
   }
 }

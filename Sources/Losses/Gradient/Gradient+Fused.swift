@@ -1,8 +1,13 @@
 import LossCore
 
-// The fused path: value and gradient in one pass, for the losses and layouts it covers (see
-// `Float32Loss`'s gradient documentation). It validates its inputs itself, exactly where the
-// forward kernels would throw, and returns nil to hand anything else to the general path.
+// The fused path, for the losses and layouts it covers (see `Float32Loss`'s gradient
+// documentation): no forward pass before the gradient. MSE and the categorical rows give value and
+// gradient in one pass; KL divergence and binary crossentropy run their gradient alone in one flat
+// loop (no logarithm: a division, clips, and for logits one exp) and, when the value is wanted, the
+// forward kernel for it: a single loop holding the value's two logarithms and the gradient measured
+// 5-8 times slower than the two loops (the calls spill the SIMD registers of the blocks in flight).
+// It validates its inputs itself, exactly where the forward kernels would throw, and returns nil to
+// hand anything else to the general path.
 extension Float32Loss {
   /// The per-sample losses (a placeholder sum when `wantValue` is false) with the gradient in
   /// `out`, or nil when this input is not for the fused path.
@@ -25,24 +30,25 @@ extension Float32Loss {
       guard yTrue.shape == shape else { return nil }
       return FusedGradient.elementwise(
         y, p, o, rows: rows, length: n, scale: Float(2 * g / Double(n)), divisor: Double(n), resultShape, values,
-        wantValue, ElementwiseGradient.meanSquaredErrorTerm)
+        wantValue, { y, p, s in s * (p - y) }, ElementwiseGradient.meanSquaredErrorTerm)
     case .klDivergence:
       guard yTrue.shape == shape else { return nil }
-      return FusedGradient.elementwise(
-        y, p, o, rows: rows, length: n, scale: Float(g), divisor: 1, resultShape, values, wantValue,
-        ElementwiseGradient.klDivergenceTerm)
+      FusedGradient.flat(y, p, o, count: rows * n, scale: Float(g), ElementwiseGradient.klDivergenceDerivative)
+      return try wantValue ? perSampleLosses(loss, yTrue, yPred, needsValues: values) : .sum(0, count: rows, shape: resultShape)
     case .binaryCrossentropy(let fromLogits, let labelSmoothing, let axis):
       guard yTrue.shape == shape, lastAxis(axis) else { return nil }
       let ls = Float(labelSmoothing)
       let scale = Float(g / Double(n))
       if fromLogits {
-        return FusedGradient.elementwise(
-          y, p, o, rows: rows, length: n, scale: scale, divisor: Double(n), resultShape, values, wantValue
-        ) { y, x, s in ElementwiseGradient.binaryLogitsTerm(ElementwiseGradient.smoothed(y, ls), x, s) }
+        FusedGradient.flat(y, p, o, count: rows * n, scale: scale) { y, x, s in
+          ElementwiseGradient.binaryLogitsDerivative(ElementwiseGradient.smoothed(y, ls), x, s)
+        }
+      } else {
+        FusedGradient.flat(y, p, o, count: rows * n, scale: scale) { y, p, s in
+          ElementwiseGradient.binaryProbabilityDerivative(ElementwiseGradient.smoothed(y, ls), p, s)
+        }
       }
-      return FusedGradient.elementwise(
-        y, p, o, rows: rows, length: n, scale: scale, divisor: Double(n), resultShape, values, wantValue
-      ) { y, p, s in ElementwiseGradient.binaryProbabilityTerm(ElementwiseGradient.smoothed(y, ls), p, s) }
+      return try wantValue ? perSampleLosses(loss, yTrue, yPred, needsValues: values) : .sum(0, count: rows, shape: resultShape)
     case .categoricalCrossentropy(let fromLogits, let labelSmoothing, let axis):
       guard yTrue.shape == shape, lastAxis(axis) else { return nil }
       let ls = Float(labelSmoothing)
@@ -73,19 +79,31 @@ extension Float32Loss {
 
 /// The fused loops.
 enum FusedGradient {
+  /// The gradient of an elementwise loss under one scale, as one flat loop over all elements.
+  @inline(__always)
+  static func flat(
+    _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, scale: Float,
+    _ derivative: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>
+  ) {
+    let s = SIMD8<Float>(repeating: scale)
+    GradientSIMD.map(y, p, out, count: count) { derivative($0, $1, s) }
+  }
+
   /// An elementwise loss reduced along the last axis: `term(y, p, s)` gives each element's loss
-  /// term and its gradient (s the uniform scale). Without `wantValue` one flat gradient loop;
+  /// term and its gradient (s the uniform scale), `derivative` the gradient alone (the same
+  /// arithmetic, so both paths give the same bits). Without `wantValue` one flat gradient loop;
   /// with it, lane by lane, the terms summed exactly as `LaneSum.sum` sums them (64-element Float
   /// blocks, Double totals), so a term equal to the forward kernel's gives its value bit for bit.
   @inline(__always)
   static func elementwise(
     _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, length n: Int,
     scale: Float, divisor: Double, _ resultShape: [Int], _ needsValues: Bool, _ wantValue: Bool,
+    _ derivative: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>,
     _ term: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)
   ) -> PerSampleLosses {
     let s = SIMD8<Float>(repeating: scale)
     guard wantValue else {
-      GradientSIMD.map(y, p, out, count: rows * n) { term($0, $1, s).1 }
+      GradientSIMD.map(y, p, out, count: rows * n) { derivative($0, $1, s) }
       return .sum(0, count: rows, shape: resultShape)
     }
     return PerSampleLosses.collect(
