@@ -81,7 +81,11 @@ public enum Agreement {
     return (absolute, absolute / ulp, ulp)
   }
 
+  /// A ULP count for reports: two decimals below 100, whole numbers below 10¹⁵, and the plain
+  /// Double beyond that or when infinite (an error against an exact 0 can be astronomically many
+  /// ULPs of the subnormal spacing, and must not trap converting to Int).
   static func formatted(_ value: Double) -> String {
-    value >= 100 ? String(Int(value.rounded())) : String(Double(Int(value * 100)) / 100)
+    guard value.isFinite, value < 1e15 else { return "\(value)" }
+    return value >= 100 ? String(Int(value.rounded())) : String(Double(Int(value * 100)) / 100)
   }
 }
