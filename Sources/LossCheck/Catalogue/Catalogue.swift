@@ -59,7 +59,8 @@ public enum Catalogue {
 
   /// Every property of `loss` that applies to `candidate`: agreement with the reference, the
   /// loss's invariants (stated as they hold under Keras's clipping), the reduction laws, the
-  /// clipping and edge values, and (for candidates that validate input) bad input.
+  /// clipping and edge values, (for candidates that validate input) bad input, and (for candidates
+  /// with a gradient kernel) the gradient properties of `GradientProperties`.
   public static func properties(of loss: Loss, for candidate: Candidate) -> [LossProperty] {
     var properties = [Agreement.property(loss, for: candidate)]
     properties += Invariants.properties(of: loss, for: candidate)
@@ -68,6 +69,7 @@ public enum Catalogue {
     if candidate.validatesInput {
       properties += BadInput.properties(of: loss, for: candidate)
     }
+    properties += GradientProperties.properties(of: loss, for: candidate)
     return properties
   }
 }

@@ -17,24 +17,44 @@ public struct Candidate: Sendable {
   public var validatesInput: Bool
   /// Evaluates the loss on one input.
   public var evaluate: @Sendable (Loss, LossInput) throws -> Tensor<Float>
+  /// The gradient of the reduced loss (for `.none`, of the sum of its elements) with respect to
+  /// `y_pred`, with `y_pred`'s shape; nil for a value-only kernel. When set, the catalogue adds the
+  /// gradient properties (`GradientProperties`).
+  public var gradient: (@Sendable (Loss, LossInput) throws -> Tensor<Float>)?
+  /// Whether `verify` also checks the reference gradient itself against finite differences (the
+  /// same for every candidate, so by default only the built-in kernels, i.e. the main job, pay for it).
+  public var checksReferenceGradient = false
 
   /// Creates a candidate from a function of the loss and the whole input.
   public init(
     name: String, reductions: [Reduction] = Reduction.allCases, acceptsSampleWeights: Bool = true,
-    validatesInput: Bool = true, evaluate: @escaping @Sendable (Loss, LossInput) throws -> Tensor<Float>
+    validatesInput: Bool = true, evaluate: @escaping @Sendable (Loss, LossInput) throws -> Tensor<Float>,
+    gradient: (@Sendable (Loss, LossInput) throws -> Tensor<Float>)? = nil
   ) {
     self.name = name
     self.reductions = reductions
     self.acceptsSampleWeights = acceptsSampleWeights
     self.validatesInput = validatesInput
     self.evaluate = evaluate
+    self.gradient = gradient
   }
 
-  /// The module's optimised kernels, `Float32Loss.evaluate`: every loss, option and reduction.
-  public static let float32Kernels = Candidate(name: "Float32Loss") { loss, input in
-    try Float32Loss.evaluate(
-      loss, yTrue: input.yTrue, yPred: input.yPred, sampleWeight: input.sampleWeight, reduction: input.reduction)
-  }
+  /// The module's optimised kernels, `Float32Loss.evaluate` and `Float32Loss.gradient`: every loss,
+  /// option and reduction. It also checks the reference gradient against finite differences.
+  public static let float32Kernels: Candidate = {
+    var kernels = Candidate(
+      name: "Float32Loss",
+      evaluate: { loss, input in
+        try Float32Loss.evaluate(
+          loss, yTrue: input.yTrue, yPred: input.yPred, sampleWeight: input.sampleWeight, reduction: input.reduction)
+      },
+      gradient: { loss, input in
+        try Float32Loss.gradient(
+          loss, yTrue: input.yTrue, yPred: input.yPred, sampleWeight: input.sampleWeight, reduction: input.reduction)
+      })
+    kernels.checksReferenceGradient = true
+    return kernels
+  }()
 
   /// A kernel over tensors that returns the loss reduced with `reduction`, without sample weights.
   ///
