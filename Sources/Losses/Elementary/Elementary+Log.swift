@@ -104,18 +104,22 @@ extension Elementary {
   /// log x = k·ln2Hi + f + (k·ln2Lo + f²·(−½ + f·Q(f)))
   /// ```
   ///
-  /// Error analysis (u = 2⁻²⁴), with `p = f²·(−½ + f·Q(f))`,
-  /// `|p| ≤ 0.068 ≤ 0.2·|log(1 + f)|`:
-  /// - The reduction is exact: `m`, `f`, `k·ln2Hi` are exact; `k·ln2Lo`
-  ///   and the split of ln 2 cost ≤ 150·2⁻⁴⁴.
-  /// - Polynomial: relative error ≤ 2⁻²⁸·² of `log(1 + f)`, ≤ 0.03 ulp.
-  /// - `p` is computed with ≤ about 2u relative error, at most 0.2 of the
-  ///   result for `k = 0` (and less for `|k| = 1`): ≤ 0.4·2u/u·½… ≈ 0.2–0.4
-  ///   ulp in the worst binade position.
-  /// - One final rounding (≤ ½ ulp); for `|k| ≥ 2` an inner rounding of
-  ///   ≤ ⅛ ulp of the result.
-  /// Bound: **< 1 ulp** (faithful). Measured exhaustively: see the table in
-  /// `Elementary`.
+  /// Error analysis (u = 2⁻²⁴), with `p = f²·(−½ + f·Q(f))`:
+  /// - The reduction is exact: `m`, `f = m − 1` (Sterbenz) and `k·ln2Hi`
+  ///   are exact; `k·ln2Lo` and the split of ln 2 cost ≤ 150·2⁻⁴⁴.
+  /// - Polynomial: relative approximation error ≤ 2⁻²⁸·² of `log(1 + f)`:
+  ///   ≤ 0.03 ulp.
+  /// - `p` is evaluated to ≤ 2u relative (`f²`, `q·f − ½` and the product
+  ///   each round once, the Horner tail is damped by `f`), and
+  ///   `|p| ≤ 0.2·|log x|` whenever `|k| ≤ 1`: ≤ 0.4 ulp of `log x` at the
+  ///   bottom of a binade, usually far less.
+  /// - `|k| ≤ 1`: `k·ln2Hi + f` is exact, so the result rounds once (½ ulp)
+  ///   after the small term. `|k| ≥ 2`: the inner sum `f + lo` (≤ 0.35)
+  ///   rounds by ≤ 2⁻²⁶ ≤ ⅛ ulp of `|log x| ≥ 1.03`, then ½ ulp.
+  ///
+  /// These add up to ≤ 0.95 ulp. Exhaustively over all 2³² inputs:
+  /// **max 0.8683 ulp** (worst input `0.7042024`, `0x3f34469c`), so `log`
+  /// is faithful (< 1 ulp) on every Float.
   ///
   /// Edge cases: `log(±0) = −∞`; `log(x < 0)` (including `−∞`) is NaN;
   /// `log(1) = +0`; `log(+∞) = +∞`; `log(NaN)` is NaN; subnormal `x` are
@@ -162,12 +166,16 @@ extension Elementary {
   /// log(1 + x) = log(u) + log(1 + e/u) ≈ log(u) + e/u
   /// ```
   ///
-  /// `e/u` is below ½ ulp(u)/u ≤ 2⁻²⁴ and is added with the small terms, so
-  /// the analysis of `log(_:)` carries over with one more contribution:
-  /// the division and the dropped `−(e/u)²/2` are below 2⁻⁴⁸ relative.
-  /// For `|x| < 2⁻²⁵`, `u = 1` and the result is `x` exactly.
-  /// Bound: **< 1 ulp** (faithful). Measured exhaustively: see the table in
-  /// `Elementary`.
+  /// `e` is exact (Fast2Sum: `1 + x` with the larger-magnitude operand
+  /// first, selected branch-free) and `e/u` (≤ ½ ulp(u)/u ≤ 2⁻²⁴) is added
+  /// with the small terms, so the analysis of `log(_:)` carries over: the
+  /// division and the dropped `−(e/u)²/2` cost below 2⁻⁴⁸ relative, but
+  /// near `x ≈ −0.29` (`u ≈ √½`, `k = −1`) `e/u` can be ~0.7 ulp of the
+  /// result, which makes the small term and its rounding larger: the terms
+  /// add up to about 1 ulp there. For `|x| < 2⁻²⁵`, `u = 1` and the result
+  /// is `x` exactly. Exhaustively over all 2³² inputs: **max 0.9743 ulp**
+  /// (worst input `−0.29294053`, `0xbe95fc4d`), so `log1p` is faithful
+  /// (< 1 ulp) on every Float.
   ///
   /// Edge cases: `log1p(±0) = ±0`; `log1p(−1) = −∞`; `log1p(x < −1)`
   /// (including `−∞`) is NaN; `log1p(+∞) = +∞`; `log1p(NaN)` is NaN;

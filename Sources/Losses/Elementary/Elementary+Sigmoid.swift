@@ -14,8 +14,9 @@ extension Elementary {
   /// Error: `t = e^−|x|` carries < 1 ulp; `log1p` has relative condition
   /// `t / ((1 + t)·log1p(t)) ≤ 1` on `[0, 1]`, so that becomes < 1 ulp of
   /// `log1p(t)`, plus its own < 1 ulp; adding `max(x, 0)` (same sign, so no
-  /// cancellation) rounds once more. Bound: < 2.5 ulp; measured exhaustively:
-  /// see the table in `Elementary`.
+  /// cancellation) rounds once more. Bound: 2.5 ulp. Exhaustively over all
+  /// 2³² inputs: **max 1.7500 ulp** (worst input `−1.2647303`,
+  /// `0xbfa1e2af`).
   ///
   /// Edge cases: `softplus(+∞) = +∞`, `softplus(−∞) = +0`,
   /// `softplus(NaN)` is NaN; `softplus(x) = x` for `x ≳ 16.6` and `eˣ`
@@ -58,7 +59,9 @@ extension Elementary {
 
   /// `log σ(x) = −softplus(−x) = min(x, 0) − log1p(e^−|x|)` in each lane.
   ///
-  /// The error is that of `softplus(−x)` (negation is exact). Edge cases:
+  /// The error is that of `softplus(−x)` (negation is exact): bound 2.5 ulp,
+  /// exhaustively **max 1.7500 ulp** (worst input `1.2647303`,
+  /// `0x3fa1e2af`). Edge cases:
   /// `logSigmoid(+∞) = −0`, `logSigmoid(−∞) = −∞`, NaN is NaN.
   ///
   /// - Parameter x: Any Float values.
@@ -91,8 +94,10 @@ extension Elementary {
   /// so it neither overflows nor loses the subnormal tail for `x ≪ 0`.
   ///
   /// Error: `t` < 1 ulp (its effect halved by `t/(1 + t) ≤ ½` for `x ≥ 0`),
-  /// `1 + t` and the division round once each. Bound: < 2.5 ulp; measured
-  /// exhaustively: see the table in `Elementary`.
+  /// `1 + t` and the division round once each: about 2 units of 2⁻²⁴
+  /// relative, up to twice that in ulps at the bottom of a binade. Bound:
+  /// 3 ulp. Exhaustively over all 2³² inputs: **max 2.4019 ulp** (worst
+  /// input `−4.157294`, `0xc085088d`).
   ///
   /// Edge cases: `σ(±0) = 0.5`, `σ(+∞) = 1`, `σ(−∞) = +0`, `σ(NaN)` is NaN.
   ///
