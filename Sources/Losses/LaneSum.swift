@@ -18,18 +18,55 @@ enum LaneSum {
     _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int, padding: Float = 0,
     _ term: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>
   ) -> Double {
+    sum(y, p, count: count, padding: padding, term) { y, p in block(y, p, term) }
+  }
+
+  /// `sum` for a term given as a type: its blocks run in a function of their own (see `block(_:_:_:)`).
+  @inline(__always)
+  static func sum<Term: LaneTerm>(
+    _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int, padding: Float = 0, _: Term.Type
+  ) -> Double {
+    sum(y, p, count: count, padding: padding, Term.term) { y, p in block(y, p, Term.self) }
+  }
+
+  /// The terms of the 64 elements at `y` and `p`: four SIMD8 accumulators of two terms a lane,
+  /// a three-level tree, the eight partial sums widened (3 Float roundings a lane).
+  @inline(__always)
+  static func block(
+    _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>,
+    _ term: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>
+  ) -> SIMD4<Double> {
+    var a0 = term(load(y, 0), load(p, 0))
+    var a1 = term(load(y, 8), load(p, 8))
+    var a2 = term(load(y, 16), load(p, 16))
+    var a3 = term(load(y, 24), load(p, 24))
+    a0 += term(load(y, 32), load(p, 32))
+    a1 += term(load(y, 40), load(p, 40))
+    a2 += term(load(y, 48), load(p, 48))
+    a3 += term(load(y, 56), load(p, 56))
+    return widen((a0 + a1) + (a2 + a3))
+  }
+
+  /// `block` for a term type, not inlined: inlined into the lane loop, the SLP vectorizer
+  /// transposes the loaded vectors' lanes (`unpckhps` for every pair of loads, and spills) before
+  /// the arithmetic of a cheap term such as (y − p)².
+  @inline(never)
+  static func block<Term: LaneTerm>(
+    _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _: Term.Type
+  ) -> SIMD4<Double> {
+    block(y, p, Term.term)
+  }
+
+  @inline(__always)
+  static func sum(
+    _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int, padding: Float,
+    _ term: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>,
+    block: (UnsafePointer<Float>, UnsafePointer<Float>) -> SIMD4<Double>
+  ) -> Double {
     var total = SIMD4<Double>()
     var i = 0
     while i + blockLength <= count {
-      var a0 = term(load(y, i), load(p, i))
-      var a1 = term(load(y, i + 8), load(p, i + 8))
-      var a2 = term(load(y, i + 16), load(p, i + 16))
-      var a3 = term(load(y, i + 24), load(p, i + 24))
-      a0 += term(load(y, i + 32), load(p, i + 32))
-      a1 += term(load(y, i + 40), load(p, i + 40))
-      a2 += term(load(y, i + 48), load(p, i + 48))
-      a3 += term(load(y, i + 56), load(p, i + 56))
-      total += widen((a0 + a1) + (a2 + a3))
+      total += block(y + i, p + i)
       i += blockLength
     }
     while i + 8 <= count {
@@ -106,4 +143,10 @@ extension LaneSum {
     }
     return (totals.0.sum(), totals.1.sum(), totals.2.sum())
   }
+}
+
+/// An elementwise term as a type, for `LaneSum.sum(_:_:count:padding:_:)` with a `Term.Type`.
+protocol LaneTerm {
+  /// Lane j of the result depends only on lane j of `y` and `p`.
+  static func term(_ y: SIMD8<Float>, _ p: SIMD8<Float>) -> SIMD8<Float>
 }

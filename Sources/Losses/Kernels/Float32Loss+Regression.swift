@@ -34,10 +34,7 @@ extension Float32Loss {
   /// mean over the last axis of (y − p)².
   static func meanSquaredError(_ yTrue: Operand, _ yPred: Operand, needsValues: Bool) throws -> PerSampleLosses {
     try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
-      LaneSum.sum(y, p, count: n) { y, p in
-        let d = y - p
-        return d * d
-      } / Double(n)
+      LaneSum.sum(y, p, count: n, SquaredDifference.self) / Double(n)
     }
   }
 
@@ -73,5 +70,14 @@ extension Float32Loss {
         return linear.replacing(with: quadratic, where: a .<= d).replacing(with: a, where: a .!= a)
       } / Double(n)
     }
+  }
+}
+
+/// (y − p)², the term of the mean squared error.
+enum SquaredDifference: LaneTerm {
+  @inline(__always)
+  static func term(_ y: SIMD8<Float>, _ p: SIMD8<Float>) -> SIMD8<Float> {
+    let d = y - p
+    return d * d
   }
 }
