@@ -284,10 +284,8 @@ enum WideLog {
 
   @inline(__always)
   static func klFloatTermInline(_ y: SIMD8<Float>, _ p: SIMD8<Float>) -> SIMD8<Float> {
-    let low = SIMD8<Float>(repeating: Float(1e-7))
-    let one = SIMD8<Float>(repeating: 1)
-    let yc = y.replacing(with: low, where: y .< low).replacing(with: one, where: y .> one)
-    let pc = p.replacing(with: low, where: p .< low).replacing(with: one, where: p .> one)
+    let yc = clipToUnit(y)
+    let pc = clipToUnit(p)
     let iy = unsafeBitCast(yc, to: SIMD8<Int32>.self) &- 0x3F35_04F3
     let ip = unsafeBitCast(pc, to: SIMD8<Int32>.self) &- 0x3F35_04F3
     let a = unsafeBitCast((iy & 0x007F_FFFF) &+ 0x3F35_04F3, to: SIMD8<Float>.self)
@@ -302,6 +300,22 @@ enum WideLog {
     q = q * z + 2.0 / 3
     let tail = (s * z) * q
     return yc * (k * 0x1.62e400p-1 + ((s + s) + (tail + k * 0x1.7f7d1cp-20)))
+  }
+
+  /// `x` clipped to [1e-7, 1] (NaN-blind: lanes with NaN never reach the Float path).
+  ///
+  /// Written on the SIMD4 halves: there LLVM makes each select one `maxps` or `minps`, but it
+  /// lowers the SIMD8 selects on the baseline target to compares, mask packing and bitwise blends.
+  @inline(__always)
+  static func clipToUnit(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    @inline(__always)
+    func clip(_ v: SIMD4<Float>) -> SIMD4<Float> {
+      let low = SIMD4<Float>(repeating: Float(1e-7))
+      let one = SIMD4<Float>(repeating: 1)
+      let a = v.replacing(with: low, where: v .< low)
+      return a.replacing(with: one, where: one .< a)
+    }
+    return SIMD8<Float>(lowHalf: clip(x.lowHalf), highHalf: clip(x.highHalf))
   }
 
   @inline(never)
