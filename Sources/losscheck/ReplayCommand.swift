@@ -27,6 +27,9 @@ extension Command {
       printStandardOutput(input.bitPatterns)
       if let finding = FuzzCheck.check(input) {
         printStandardOutput("FAIL property \(finding.property): \(finding.detail)")
+        if let known = FuzzKnownIssue.matching(finding) {
+          printStandardOutput("known issue \(known.id) (not reported by the fuzzers while open): \(known.summary)")
+        }
         failed = true
       } else {
         printStandardOutput("pass: every property holds")

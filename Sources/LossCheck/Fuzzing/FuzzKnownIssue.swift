@@ -27,7 +27,7 @@ public struct FuzzKnownIssue: Sendable {
       summary: """
         Float32Loss.categoricalHinge returns NaN where max((1 − y)·p) over the lane is ±∞: it adds \
         (negative − negative) to propagate NaN, and ∞ − ∞ is NaN. The reference (and Keras) gives \
-        max(neg − pos + 1, 0): +∞ for y_true = [0], y_pred = [inf]; 0 for y_true = [-inf], \
+        max(neg − pos + 1, 0): +∞ for y_true = [inf], y_pred = [-1]; 0 for y_true = [-inf], \
         y_pred = [-1e4] (Sources/Losses/Kernels/Float32Loss+Hinge.swift, categoricalHinge).
         """,
       matches: { finding in

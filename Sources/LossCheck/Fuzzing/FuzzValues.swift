@@ -28,14 +28,14 @@ public enum FuzzValues {
     0x0080_0000,  // least normal
     0x8080_0000,  // −least normal
     0x33D6_BF95,  // Float(1e-7), Keras's epsilon
-    0x3F7F_FFFF,  // 1 − 2⁻²³, Keras's 1 − epsilon in float32
+    0x3F7F_FFFE,  // 1 − 2⁻²³, Keras's 1 − epsilon in float32
     0x3F80_0000,  // 1
     0xBF80_0000,  // −1
     0x3F00_0000,  // 0.5
     0x4000_0000,  // 2
     0x42B1_7218,  // 88.72284, exp overflows above
     0xC2B1_7218,  // −88.72284
-    0xC2CF_F1B5,  // −103.97208, exp underflows to 0 below
+    0xC2CF_F1B4,  // −103.97208, exp underflows to 0 below
     0x42B2_0000,  // 89
     0xC2D0_0000,  // −104
     0x461C_4000,  // 1e4
