@@ -15,7 +15,8 @@ import LossCore
 /// — and since every entry of the row enters every element's gradient through Σp, the whole row's
 /// gradient may differ by O(the gradient). Such rows are left out of the comparison (they are rare
 /// in random inputs and common only at the generators' numerical edges, e.g. p = 1 − 2⁻²³ beside
-/// p = 1e-7). Kinks of inputs (p itself at eps, e = p − y at ±δ, a margin at 0) are decided on the
+/// p = 1e-7). Cosine similarity floors the norm, max(‖p‖, eps): where ‖p‖ is within 4u of eps
+/// (p = [1e-15, 1e-7]) the lane is left out likewise. Kinks of inputs (p itself at eps, e = p − y at ±δ, a margin at 0) are decided on the
 /// same float32 numbers by both and need no exclusion.
 enum GradientKinks {
   /// One flag per element of `y_pred`: true where the agreement property and the laws skip it.
@@ -23,7 +24,17 @@ enum GradientKinks {
     var flags = Array(repeating: false, count: input.yPred.count)
     let axis: Int
     let fromLogits: Bool
+    let eps = DType.float32.epsilon
+    let high = DType.float32.oneMinusEpsilon
+    let width = 4 * 0x1p-24
+    let p = input.yPred.scalars.map(Double.init)
     switch loss {
+    case .cosineSimilarity(let axis):
+      for offsets in Invariants.lanes(input.yPred.shape, axes: [axis]) {
+        let norm = offsets.reduce(0.0) { $0 + p[$1] * p[$1] }.squareRoot()
+        if abs(norm - eps) <= width * eps { for k in offsets { flags[k] = true } }
+      }
+      return flags
     case .categoricalCrossentropy(let logits, _, let a), .sparseCategoricalCrossentropy(let logits, _, let a):
       guard !logits else { return flags }
       (axis, fromLogits) = (a, false)
@@ -32,10 +43,6 @@ enum GradientKinks {
     default:
       return flags
     }
-    let eps = DType.float32.epsilon
-    let high = DType.float32.oneMinusEpsilon
-    let width = 4 * 0x1p-24
-    let p = input.yPred.scalars.map(Double.init)
     for offsets in Invariants.lanes(input.yPred.shape, axes: [axis]) {
       let row = offsets.map { p[$0] }
       let o: [Double]
