@@ -66,11 +66,17 @@ extension CrossentropyMath {
     if n <= residentRow {
       // The row fits in L1: its maximum first (one running max per lane), then every
       // block below finds blockMax ≤ m and never rescales; the exponentials read from L1.
-      var lanes = SIMD8<Float>(repeating: -.infinity)
+      // Two SIMD4 running maxima: with one SIMD8 (through `maximum`) LLVM kept one half as
+      // `maxps` but turned the other, loop-carried, into a compare, mask shifts and a blend.
+      var low = SIMD4<Float>(repeating: -.infinity)
+      var high = SIMD4<Float>(repeating: -.infinity)
       while i + 8 <= n {
-        lanes = maximum(lanes, load(x, i))
+        let v = load(x, i)
+        low = low.replacing(with: v.lowHalf, where: low .< v.lowHalf)
+        high = high.replacing(with: v.highHalf, where: high .< v.highHalf)
         i += 8
       }
+      var lanes = SIMD8<Float>(lowHalf: low, highHalf: high)
       if i < n { lanes = maximum(lanes, load(x + i, count: n - i, padding: -.infinity)) }
       m = horizontalMax(lanes)
       i = 0
