@@ -73,11 +73,16 @@ build_set() {
     echo "  [$sanitizers] harness $name$suffix"
     # PropertyCheck imports Testing and XCTest when they exist (its failure recorder); link them
     # from the toolchain rather than building a different PropertyCheck for fuzzing.
-    "$swiftc" "${flags[@]}" -module-name "${name}_main" "$harness" "$here"/Support/*.swift \
+    # gold warns once per ASan register thunk ("Cannot export local symbol '__asan_..."); drop those.
+    if ! "$swiftc" "${flags[@]}" -module-name "${name}_main" "$harness" "$here"/Support/*.swift \
       -lLossCheck -lPropertyCheck -lLosses -lLossReference -lLossCore \
       -L "$toolchain_lib" -lFoundation -lXCTest -lTesting \
       -Xlinker -rpath -Xlinker '$ORIGIN/lib' -Xlinker -rpath -Xlinker "$toolchain_lib" \
-      -o "$out/$name$suffix"
+      -o "$out/$name$suffix" 2>"$build/link.log"; then
+      cat "$build/link.log" >&2
+      exit 1
+    fi
+    grep -v "Cannot export local symbol '__asan" "$build/link.log" >&2 || true
   done
 }
 
