@@ -9,23 +9,20 @@ import Testing
 // owner fixes them; then the known issue stops occurring, the test fails, and the wrapper (and
 // the matching `FuzzKnownIssue` entry, if any) must be removed.
 
-// MARK: - Open: Float32Loss.categoricalHinge gives NaN where max((1 − y)·p) is ±∞
+// MARK: - Fixed: Float32Loss.categoricalHinge gave NaN where max((1 − y)·p) is ±∞
 
 /// Found by `losscheck fuzz` (stream categoricalHinge) and fuzz_regression. The kernel adds
 /// (negative − negative) to propagate NaN, and ∞ − ∞ is NaN. Keras and the reference compute
 /// max(neg − pos + 1, 0) = max(+∞ − (−∞) + 1, 0) = +∞ here. The fuzzers' first input was
 /// y_true = [0.25, inf, 0.25], y_pred = [[0], [-88.72284], [1]], weight 1, mean.
-/// FuzzKnownIssue "categorical-hinge-infinite-negative".
+/// Fixed: the kernel now keeps NaN with an explicit check.
 @Test func categoricalHingeWithAnInfiniteTermIsInfinite() throws {
   let yTrue = Tensor<Float>([.infinity])
   let yPred = Tensor<Float>([-1])
   let reference = try Reference.evaluate(.categoricalHinge, yTrue: yTrue.map(Double.init), yPred: yPred.map(Double.init), as: .float32)
   #expect(reference.scalars == [.infinity])
-  // OPEN BUG (Losses owner): Float32Loss+Hinge.swift categoricalHinge returns NaN.
-  withKnownIssue("categorical hinge: ∞ − ∞ in the NaN-propagation term") {
-    let got = try Float32Loss.evaluate(.categoricalHinge, yTrue: yTrue, yPred: yPred)
-    #expect(got.scalars == [.infinity])
-  }
+  let got = try Float32Loss.evaluate(.categoricalHinge, yTrue: yTrue, yPred: yPred)
+  #expect(got.scalars == [.infinity])
 }
 
 /// The same bug where the lane maximum is −∞: y_true = [-inf], y_pred = [-1e4] gives
@@ -34,30 +31,24 @@ import Testing
   let input = FuzzInput(
     loss: .categoricalHinge, input: LossInput(yTrue: Tensor([-.infinity]), yPred: Tensor([-1e4])))
   #expect(try input.input.referenceValue(of: input.loss).scalars == [0])
-  withKnownIssue("categorical hinge: ∞ − ∞ in the NaN-propagation term") {
-    #expect(FuzzCheck.check(input) == nil)
-  }
-  // FuzzCheck.run does not report it while the issue is open (its findings are suppressed).
-  #expect(FuzzKnownIssue.all.contains { $0.id == "categorical-hinge-infinite-negative" })
+  #expect(FuzzCheck.check(input) == nil)
 }
 
-// MARK: - Open: Agreement.check traps when a condition scale is NaN
+// MARK: - Fixed: Agreement.check trapped when a condition scale is NaN
 
 /// Found by `losscheck fuzz` (stream hinge): an infinite term times a zero weight makes
 /// ConditionScale's Σ|terms| NaN, so the bound is NaN and the comparison fails although the
 /// kernel agrees; formatting the message then calls `Int(NaN)` in `Agreement.formatted`, which
-/// traps (Sources/LossCheck/Catalogue/Agreement.swift). FuzzCheck skips such elements and calls
-/// Agreement.check only when every bound is a number.
+/// trapped (Sources/LossCheck/Catalogue/Agreement.swift; fixed: non-finite counts print as
+/// Doubles). FuzzCheck skips such elements and calls Agreement.check only when every bound is a
+/// number.
 @Test func agreementCheckDoesNotTrapOnANaNScale() async {
-  // OPEN BUG (LossCheck catalogue owner): the child process traps today.
-  await withKnownIssue("Agreement.formatted traps on NaN") {
-    await #expect(processExitsWith: .success) {
-      let input = LossInput(
-        yTrue: Tensor([0.75, -.infinity, 0.25]), yPred: Tensor([-0.0, -.infinity, 1.0000001]),
-        sampleWeight: Tensor([0, 1, 1.0000001]), reduction: .meanWithSampleWeight)
-      var measurement = Measurement()
-      _ = try? Agreement.check(.hinge, input, candidate: .float32Kernels, measurement: &measurement)
-    }
+  await #expect(processExitsWith: .success) {
+    let input = LossInput(
+      yTrue: Tensor([0.75, -.infinity, 0.25]), yPred: Tensor([-0.0, -.infinity, 1.0000001]),
+      sampleWeight: Tensor([0, 1, 1.0000001]), reduction: .meanWithSampleWeight)
+    var measurement = Measurement()
+    _ = try? Agreement.check(.hinge, input, candidate: .float32Kernels, measurement: &measurement)
   }
 }
 

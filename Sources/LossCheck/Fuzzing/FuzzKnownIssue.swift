@@ -21,20 +21,7 @@ public struct FuzzKnownIssue: Sendable {
   let matches: @Sendable (FuzzFinding) -> Bool
 
   /// The open issues.
-  public static let all: [FuzzKnownIssue] = [
-    FuzzKnownIssue(
-      id: "categorical-hinge-infinite-negative",
-      summary: """
-        Float32Loss.categoricalHinge returns NaN where max((1 − y)·p) over the lane is ±∞: it adds \
-        (negative − negative) to propagate NaN, and ∞ − ∞ is NaN. The reference (and Keras) gives \
-        max(neg − pos + 1, 0): +∞ for y_true = [inf], y_pred = [-1]; 0 for y_true = [-inf], \
-        y_pred = [-1e4] (Sources/Losses/Kernels/Float32Loss+Hinge.swift, categoricalHinge).
-        """,
-      matches: { finding in
-        finding.input.loss == .categoricalHinge && finding.property == "NaN agreement"
-          && (finding.input.input.yTrue.scalars + finding.input.input.yPred.scalars).contains { $0.isInfinite }
-      }),
-  ]
+  public static let all: [FuzzKnownIssue] = []
 
   /// The known issue `finding` is, if any.
   public static func matching(_ finding: FuzzFinding) -> FuzzKnownIssue? {

@@ -25,7 +25,9 @@ extension Float32Loss {
     try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
       let positive = LaneSum.sum(y, p, count: n) { y, p in y * p }
       let negative = Double(laneMaximum(y, p, count: n))
-      return Swift.max(negative - positive + 1, 0) + (negative - negative)
+      let margin = negative - positive + 1
+      // max(·, 0) keeping NaN (Keras's ops.maximum); ±∞ pass through as in the reference.
+      return margin.isNaN ? margin : Swift.max(margin, 0)
     }
   }
 
