@@ -46,32 +46,45 @@ public enum Shape {
   /// For each element of a tensor of shape `target`, the offset of the element of a tensor of shape
   /// `source` that broadcasting maps onto it. `source` must broadcast to `target`.
   public static func broadcastIndices(from source: [Int], to target: [Int]) -> [Int] {
-    let count = elementCount(target) ?? 0
-    guard count > 0 else { return [] }
     let pad = target.count - source.count
     let sourceStrides = strides(source)
     // Stride 0 along axes that are broadcast (absent or of extent 1 in the source).
-    let stepPerAxis = target.indices.map { axis -> Int in
+    let steps = target.indices.map { axis -> Int in
       let s = axis - pad
       return (s < 0 || source[s] == 1) ? 0 : sourceStrides[s]
     }
-    var indices = [Int]()
-    indices.reserveCapacity(count)
-    var coordinate = Array(repeating: 0, count: target.count)
+    return offsets(extents: target, steps: steps)
+  }
+
+  /// The flat indices of a tensor of `shape` visited in row-major order of its axes permuted by
+  /// `order`: element i of the result is the offset of the i-th element of the transposed tensor.
+  public static func transposedOffsets(shape: [Int], order: [Int]) -> [Int] {
+    let shapeStrides = strides(shape)
+    return offsets(extents: order.map { shape[$0] }, steps: order.map { shapeStrides[$0] })
+  }
+
+  /// Offsets visited by a row-major walk over `extents`, moving `steps[axis]` elements per step
+  /// along each axis: the one odometer behind broadcasting and transposition.
+  static func offsets(extents: [Int], steps: [Int]) -> [Int] {
+    let count = elementCount(extents) ?? 0
+    guard count > 0 else { return [] }
+    var result = [Int]()
+    result.reserveCapacity(count)
+    var coordinate = Array(repeating: 0, count: extents.count)
     var offset = 0
     for _ in 0..<count {
-      indices.append(offset)
-      var axis = target.count - 1
+      result.append(offset)
+      var axis = extents.count - 1
       while axis >= 0 {
         coordinate[axis] += 1
-        offset += stepPerAxis[axis]
-        if coordinate[axis] < target[axis] { break }
-        offset -= stepPerAxis[axis] * coordinate[axis]
+        offset += steps[axis]
+        if coordinate[axis] < extents[axis] { break }
+        offset -= steps[axis] * coordinate[axis]
         coordinate[axis] = 0
         axis -= 1
       }
     }
-    return indices
+    return result
   }
 
   /// Keras's `squeeze_or_expand_to_same_rank(x1, x2)`: when the ranks differ by exactly one and the

@@ -70,7 +70,7 @@ struct Lanes {
     if trueShape == predShape && order == Array(shape.indices) {
       return try body(yTrue.base, yPred.base, lanes)
     }
-    let permutation = transposition(shape: shape, order: order)
+    let permutation = Shape.transposedOffsets(shape: shape, order: order)
     let yIndices = Shape.broadcastIndices(from: trueShape, to: shape)
     let pIndices = Shape.broadcastIndices(from: predShape, to: shape)
     let y = permutation.map { yTrue.scalars[yIndices[$0]] }
@@ -80,30 +80,5 @@ struct Lanes {
         try body(y.baseAddress ?? yTrue.base, p.baseAddress ?? yPred.base, lanes)
       }
     }
-  }
-
-  /// The flat indices of `shape` visited in row-major order of the axes permuted by `order`.
-  private static func transposition(shape: [Int], order: [Int]) -> [Int] {
-    let strides = Shape.strides(shape)
-    let permutedShape = order.map { shape[$0] }
-    let permutedStrides = order.map { strides[$0] }
-    let total = shape.reduce(1, *)
-    var result = [Int]()
-    result.reserveCapacity(total)
-    var coordinate = Array(repeating: 0, count: shape.count)
-    var offset = 0
-    for _ in 0..<total {
-      result.append(offset)
-      var axis = shape.count - 1
-      while axis >= 0 {
-        coordinate[axis] += 1
-        offset += permutedStrides[axis]
-        if coordinate[axis] < permutedShape[axis] { break }
-        offset -= permutedStrides[axis] * coordinate[axis]
-        coordinate[axis] = 0
-        axis -= 1
-      }
-    }
-    return result
   }
 }

@@ -56,3 +56,15 @@ struct ShapeTests {
     #expect(Shape.normalizedAxis(-4, rank: 3) == nil)
   }
 }
+
+@Suite("Shape offsets")
+struct ShapeOffsetTests {
+  /// Moving axis 0 of a [2, 3] tensor innermost visits columns: 0, 3, 1, 4, 2, 5.
+  @Test func transposedOffsetsVisitThePermutedAxesRowMajor() {
+    #expect(Shape.transposedOffsets(shape: [2, 3], order: [1, 0]) == [0, 3, 1, 4, 2, 5])
+    #expect(Shape.transposedOffsets(shape: [2, 3], order: [0, 1]) == [0, 1, 2, 3, 4, 5])
+    #expect(Shape.transposedOffsets(shape: [2, 0], order: [1, 0]) == [])
+    // [2, 2, 2] with the last axis moved first.
+    #expect(Shape.transposedOffsets(shape: [2, 2, 2], order: [2, 0, 1]) == [0, 2, 4, 6, 1, 3, 5, 7])
+  }
+}

@@ -133,7 +133,7 @@ struct GradientLanes {
       return
     }
     inPlace = false
-    let permutation = Self.permutation(shape: shape, order: order)
+    let permutation = Shape.transposedOffsets(shape: shape, order: order)
     let yIndices = Shape.broadcastIndices(from: trueShape, to: shape)
     let pIndices = Shape.broadcastIndices(from: predShape, to: shape)
     commonIndices = permutation
@@ -169,30 +169,5 @@ struct GradientLanes {
     var total = [Double](repeating: 0, count: out.count)
     for (k, index) in predIndex.enumerated() { total[index] += Double(work[k]) }
     for i in out.indices { out[i] = Float(total[i]) }
-  }
-
-  /// The flat indices of `shape` visited in row-major order of its axes permuted by `order`.
-  private static func permutation(shape: [Int], order: [Int]) -> [Int] {
-    let strides = Shape.strides(shape)
-    let extents = order.map { shape[$0] }
-    let steps = order.map { strides[$0] }
-    let total = shape.reduce(1, *)
-    var result = [Int]()
-    result.reserveCapacity(total)
-    var coordinate = [Int](repeating: 0, count: shape.count)
-    var offset = 0
-    for _ in 0..<total {
-      result.append(offset)
-      var axis = shape.count - 1
-      while axis >= 0 {
-        coordinate[axis] += 1
-        offset += steps[axis]
-        if coordinate[axis] < extents[axis] { break }
-        offset -= steps[axis] * coordinate[axis]
-        coordinate[axis] = 0
-        axis -= 1
-      }
-    }
-    return result
   }
 }
