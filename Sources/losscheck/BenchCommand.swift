@@ -11,7 +11,7 @@ extension Command {
       For every loss and its from-logits variant, at 2^16, 2^20 and 2^24 elements of y_pred
       (categorical losses as rows of 1024 classes): elements per second of the Float32 kernel
       (best of several runs), of the Double reference, and of a streaming-read baseline that sums
-      two Float arrays of the same size. Then the property engine's cases per second on the
+      two Float arrays of the same size, timed in alternation with each kernel. Then the property engine's cases per second on the
       standard property (two Float arrays of 0 to 32 elements, "MSE >= 0"). Build with -c release.
 
       OPTIONS:
@@ -57,7 +57,7 @@ enum Benchmark {
       for benchmarkCase in cases {
         let inputs = benchmarkCase.inputs(size, &random)
         do {
-          let row = try measure(benchmarkCase, inputs, baseline: baseline, timeReference: timeReference)
+          let row = try measure(benchmarkCase, inputs, baselineInputs: baselineInputs, timeReference: timeReference)
           printStandardOutput(json ? jsonLine(row) : textLine(row))
         } catch {
           printStandardOutput(
@@ -88,7 +88,7 @@ enum Benchmark {
   }
 
   private static func measure(
-    _ benchmarkCase: BenchmarkCase, _ inputs: BenchmarkInputs, baseline: Double, timeReference: Bool
+    _ benchmarkCase: BenchmarkCase, _ inputs: BenchmarkInputs, baselineInputs: BenchmarkInputs, timeReference: Bool
   ) throws -> Row {
     let count = Double(inputs.count)
     let kernelSeconds = try inputs.yTrue.withUnsafeBufferPointer { y in
@@ -97,9 +97,9 @@ enum Benchmark {
         let yPred = try Operand(p, shape: inputs.predShape, argument: "y_pred")
         // A first call outside the timing surfaces any error as a thrown one.
         _ = try Float32Loss.reducedValue(benchmarkCase.loss, yTrue: yTrue, yPred: yPred)
-        return bestSeconds {
-          _ = try? Float32Loss.reducedValue(benchmarkCase.loss, yTrue: yTrue, yPred: yPred)
-        }
+        return bestSecondsInterleaved(
+          { _ = try? Float32Loss.reducedValue(benchmarkCase.loss, yTrue: yTrue, yPred: yPred) },
+          { _ = streamingSum(baselineInputs.yTrue, baselineInputs.yPred) })
       }
     }
     var reference: Double?
@@ -111,7 +111,11 @@ enum Benchmark {
         _ = try? Reference.evaluate(benchmarkCase.loss, yTrue: yTrue, yPred: yPred, as: .float32)
       }
     }
-    return Row(name: benchmarkCase.name, count: inputs.count, kernel: count / kernelSeconds, reference: reference, baseline: baseline)
+    // The baseline is timed in alternation with the kernel so that both see the same machine
+    // conditions.
+    return Row(
+      name: benchmarkCase.name, count: inputs.count, kernel: count / kernelSeconds.kernel, reference: reference,
+      baseline: Double(baselineInputs.count) / kernelSeconds.baseline)
   }
 
   /// The fastest of several runs of `body`: at least three, and more until about `minimumTotal`
@@ -129,6 +133,31 @@ enum Benchmark {
       runs += 1
     }
     return best
+  }
+
+  /// The fastest run of `kernel` and of `baseline`, timed in alternation (one of each per round)
+  /// until about `minimumTotal` seconds have passed (at least three rounds, at most `maximumRuns`),
+  /// so that a ratio of the two is not skewed by a change in the machine's load between them.
+  static func bestSecondsInterleaved(
+    minimumTotal: Double = 0.6, maximumRuns: Int = 200, _ kernel: () -> Void, _ baseline: () -> Void
+  ) -> (kernel: Double, baseline: Double) {
+    var best = (kernel: Double.infinity, baseline: Double.infinity)
+    var total = 0.0
+    var runs = 0
+    while runs < 3 || (total < minimumTotal && runs < maximumRuns) {
+      let k = seconds(kernel)
+      let b = seconds(baseline)
+      best = (Swift.min(best.kernel, k), Swift.min(best.baseline, b))
+      total += k + b
+      runs += 1
+    }
+    return best
+  }
+
+  private static func seconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
   }
 
   /// Σ (a[i] + b[i]) in SIMD8: a loop that only streams both arrays from memory.

@@ -41,7 +41,7 @@ extension Float32Loss {
   /// mean over the last axis of |y − p|.
   static func meanAbsoluteError(_ yTrue: Operand, _ yPred: Operand, needsValues: Bool) throws -> PerSampleLosses {
     try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
-      LaneSum.sum(y, p, count: n) { y, p in Elementwise.abs(y - p) } / Double(n)
+      LaneSum.sum(y, p, count: n, AbsoluteDifference.self) / Double(n)
     }
   }
 
@@ -79,5 +79,13 @@ enum SquaredDifference: LaneTerm {
   static func term(_ y: SIMD8<Float>, _ p: SIMD8<Float>) -> SIMD8<Float> {
     let d = y - p
     return d * d
+  }
+}
+
+/// |y − p|, the term of the mean absolute error.
+enum AbsoluteDifference: LaneTerm {
+  @inline(__always)
+  static func term(_ y: SIMD8<Float>, _ p: SIMD8<Float>) -> SIMD8<Float> {
+    Elementwise.abs(y - p)
   }
 }
