@@ -4,6 +4,13 @@
 /// lane each, then a three-level tree), and each block's eight partial sums are widened to Double
 /// and added there. A block's rounding error is at most 3u·Σ|terms| (u = 2⁻²⁴) and, unlike a plain
 /// Float loop, does not grow with the lane's length; the Double total adds at most n·2⁻⁵³·Σ|terms|.
+///
+/// A lane shorter than one block is summed exactly instead: each term from its inputs in Double
+/// (`exact`), the sum in Double. There the Float path's few roundings would not average out (a
+/// one-element MSE is the Float square of a rounded difference: up to about 2.5 ULP), while the
+/// Double terms are within a few 2⁻⁵³ of the exact ones, so the result is within ½ ULP plus a
+/// negligible 64·2⁻⁵³ relative before its final rounding. Short lanes are latency-bound anyway,
+/// so the scalar loop costs little.
 enum LaneSum {
   /// The elements per block summed in Float before widening to Double.
   static var blockLength: Int { 64 }
@@ -13,12 +20,14 @@ enum LaneSum {
   /// `term` must be elementwise (lane j of its result depends only on lane j of its inputs); the
   /// tail is padded with `padding` and its extra lanes are discarded, so `term(padding, padding)`
   /// may be anything, NaN included.
+  /// `exact` is the same term evaluated in Double, for lanes shorter than a block.
   @inline(__always)
   static func sum(
     _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int, padding: Float = 0,
-    _ term: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>
+    _ term: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>, exact: (Double, Double) -> Double
   ) -> Double {
-    sum(y, p, count: count, padding: padding, term) { y, p in block(y, p, term) }
+    if count < blockLength { return exactSum(y, p, count: count, exact) }
+    return sum(y, p, count: count, padding: padding, term) { y, p in block(y, p, term) }
   }
 
   /// `sum` for a term given as a type: its blocks run in a function of their own (see `block(_:_:_:)`).
@@ -26,7 +35,18 @@ enum LaneSum {
   static func sum<Term: LaneTerm>(
     _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int, padding: Float = 0, _: Term.Type
   ) -> Double {
-    sum(y, p, count: count, padding: padding, Term.term) { y, p in block(y, p, Term.self) }
+    if count < blockLength { return exactSum(y, p, count: count, Term.exact) }
+    return sum(y, p, count: count, padding: padding, Term.term) { y, p in block(y, p, Term.self) }
+  }
+
+  /// Σ exact(y[i], p[i]) for i in 0..<count, each term and the sum in Double.
+  @inline(__always)
+  static func exactSum(
+    _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int, _ exact: (Double, Double) -> Double
+  ) -> Double {
+    var total = 0.0
+    for i in 0..<count { total += exact(Double(y[i]), Double(p[i])) }
+    return total
   }
 
   /// The terms of the 64 elements at `y` and `p`: four SIMD8 accumulators of two terms a lane,
@@ -149,4 +169,6 @@ extension LaneSum {
 protocol LaneTerm {
   /// Lane j of the result depends only on lane j of `y` and `p`.
   static func term(_ y: SIMD8<Float>, _ p: SIMD8<Float>) -> SIMD8<Float>
+  /// The same term of one element, in Double (for lanes shorter than a block).
+  static func exact(_ y: Double, _ p: Double) -> Double
 }

@@ -30,7 +30,7 @@ extension Float32Loss {
       guard yTrue.shape == shape else { return nil }
       return FusedGradient.elementwise(
         y, p, o, rows: rows, length: n, scale: Float(2 * g / Double(n)), divisor: Double(n), resultShape, values,
-        wantValue, { y, p, s in s * (p - y) }, ElementwiseGradient.meanSquaredErrorTerm)
+        wantValue, { y, p, s in s * (p - y) }, ElementwiseGradient.meanSquaredErrorTerm, exact: SquaredDifference.exact)
     case .klDivergence:
       guard yTrue.shape == shape else { return nil }
       FusedGradient.flat(y, p, o, count: rows * n, scale: Float(g), ElementwiseGradient.klDivergenceDerivative)
@@ -93,13 +93,15 @@ enum FusedGradient {
   /// term and its gradient (s the uniform scale), `derivative` the gradient alone (the same
   /// arithmetic, so both paths give the same bits). Without `wantValue` one flat gradient loop;
   /// with it, lane by lane, the terms summed exactly as `LaneSum.sum` sums them (64-element Float
-  /// blocks, Double totals), so a term equal to the forward kernel's gives its value bit for bit.
+  /// blocks, Double totals; `exact` in Double for lanes shorter than a block), so a term equal to
+  /// the forward kernel's gives its value bit for bit.
   @inline(__always)
   static func elementwise(
     _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, rows: Int, length n: Int,
     scale: Float, divisor: Double, _ resultShape: [Int], _ needsValues: Bool, _ wantValue: Bool,
     _ derivative: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>,
-    _ term: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)
+    _ term: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>),
+    exact: (Double, Double) -> Double
   ) -> PerSampleLosses {
     let s = SIMD8<Float>(repeating: scale)
     guard wantValue else {
@@ -109,10 +111,10 @@ enum FusedGradient {
     return PerSampleLosses.collect(
       count: rows, shape: resultShape, needsValues: needsValues,
       { sink in
-        for r in 0..<rows { sink.append(lane(y + r * n, p + r * n, out + r * n, n, s, term) / divisor) }
+        for r in 0..<rows { sink.append(lane(y + r * n, p + r * n, out + r * n, n, s, term, exact) / divisor) }
       },
       { sink in
-        for r in 0..<rows { sink.append(lane(y + r * n, p + r * n, out + r * n, n, s, term) / divisor) }
+        for r in 0..<rows { sink.append(lane(y + r * n, p + r * n, out + r * n, n, s, term, exact) / divisor) }
       })
   }
 
@@ -120,7 +122,8 @@ enum FusedGradient {
   @inline(__always)
   static func lane(
     _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ count: Int,
-    _ s: SIMD8<Float>, _ term: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>)
+    _ s: SIMD8<Float>, _ term: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>),
+    _ exact: (Double, Double) -> Double
   ) -> Double {
     typealias V = GradientSIMD
     var total = SIMD4<Double>()
@@ -165,7 +168,8 @@ enum FusedGradient {
       V.store(g, out, i, count: rest)
       total += LaneSum.widen(SIMD8<Float>().replacing(with: a, where: V.live(rest)))
     }
-    return total.sum()
+    // A lane shorter than a block has its value from the Double terms, as `LaneSum.sum` gives it.
+    return count < LaneSum.blockLength ? LaneSum.exactSum(y, p, count: count, exact) : total.sum()
   }
 
   /// A row kernel over `rows` rows: `row(r, wantValue)` writes row r's gradient and returns its

@@ -1,7 +1,8 @@
 import LossCore
 
-// Hinge losses. Error: the terms are one product, one subtraction and (squared) one more product in
-// Float, a relative error of at most about 3u each (u = 2⁻²⁴); summed as in LaneSum.
+// Hinge losses. Error: in lanes of 64 elements or more the terms are one product, one subtraction
+// and (squared) one more product in Float, a relative error of at most about 3u each (u = 2⁻²⁴),
+// summed as in LaneSum; shorter lanes are evaluated in Double (LaneSum), within 1 ULP.
 extension Float32Loss {
   /// mean over the last axis of max(1 − y'·p, 0), squared when `squared`; y' = 2y − 1 when every
   /// element of `y_true` is 0 or 1 (Keras's batch-global conversion), y' = y otherwise.
@@ -11,10 +12,15 @@ extension Float32Loss {
     let shift = SIMD8<Float>(repeating: isBinary ? 1 : 0)
     let one = SIMD8<Float>(repeating: 1)
     let zero = SIMD8<Float>()
+    let (exactScale, exactShift) = isBinary ? (2.0, 1.0) : (1.0, 0.0)
     return try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
       LaneSum.sum(y, p, count: n) { y, p in
         let label = scale * y - shift
         let margin = Elementwise.maximum(one - label * p, zero)
+        return squared ? margin * margin : margin
+      } exact: { y, p in
+        let difference = 1 - (exactScale * y - exactShift) * p
+        let margin = difference.isNaN ? difference : Swift.max(difference, 0)
         return squared ? margin * margin : margin
       } / Double(n)
     }
@@ -23,7 +29,7 @@ extension Float32Loss {
   /// max(max((1 − y)·p) − Σ y·p + 1, 0) over the last axis.
   static func categoricalHinge(_ yTrue: Operand, _ yPred: Operand, needsValues: Bool) throws -> PerSampleLosses {
     try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
-      let positive = LaneSum.sum(y, p, count: n) { y, p in y * p }
+      let positive = LaneSum.sum(y, p, count: n) { y, p in y * p } exact: { y, p in y * p }
       let negative = Double(laneMaximum(y, p, count: n))
       let margin = negative - positive + 1
       // max(·, 0) keeping NaN (Keras's ops.maximum); ±∞ pass through as in the reference.

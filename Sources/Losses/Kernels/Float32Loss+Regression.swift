@@ -2,12 +2,14 @@ import LossCore
 
 // The losses that average an elementwise error over the last axis.
 //
-// Error of each: the term is computed in Float (a subtraction and one or two products or a
-// division, each rounded to within u = 2⁻²⁴), so each term carries a relative error of at most
-// about 3u; LaneSum adds at most 3u·Σ|terms| per block and the Double totals are exact to 2⁻⁵³.
-// The terms are non-negative, so Σ|terms| is the result itself: the returned value is within about
-// 6u relative of the exact value before its final rounding (≤ 6.5 ULP in the worst case), and the
-// rounding errors of random terms cancel on average, so typical results are within 1 ULP.
+// Error of each. Lanes shorter than 64 elements: terms and sum in Double (LaneSum), within ½ ULP
+// plus about 2⁻⁴⁶ relative before the final rounding, so within 1 ULP. Longer lanes: the term is
+// computed in Float (a subtraction and one or two products or a division, each rounded to within
+// u = 2⁻²⁴), so each term carries a relative error of at most about 3u; LaneSum adds at most
+// 3u·Σ|terms| per block and the Double totals are exact to 2⁻⁵³. The terms are non-negative, so
+// Σ|terms| is the result itself: the returned value is within about 6u relative of the exact value
+// before its final rounding (≤ 6.5 ULP in the worst case), and the rounding errors of many random
+// terms cancel on average, so typical results are within 1 ULP.
 extension Float32Loss {
   /// Runs a lane kernel over contiguous lanes into the sink the reduction needs.
   @inline(__always)
@@ -50,10 +52,15 @@ extension Float32Loss {
     _ yTrue: Operand, _ yPred: Operand, needsValues: Bool
   ) throws -> PerSampleLosses {
     let epsilon = SIMD8<Float>(repeating: Float(1e-7))
+    let exactEpsilon = Double(Float(1e-7))
     return try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
-      100 * LaneSum.sum(y, p, count: n) { y, p in
+      let sum = LaneSum.sum(y, p, count: n) { y, p in
         Elementwise.abs((y - p) / Elementwise.maximum(Elementwise.abs(y), epsilon))
-      } / Double(n)
+      } exact: { y, p in
+        let denominator = y.isNaN ? y : Swift.max(Swift.abs(y), exactEpsilon)
+        return Swift.abs((y - p) / denominator)
+      }
+      return 100 * sum / Double(n)
     }
   }
 
@@ -61,6 +68,7 @@ extension Float32Loss {
   static func huber(_ yTrue: Operand, _ yPred: Operand, delta: Float, needsValues: Bool) throws -> PerSampleLosses {
     let d = SIMD8<Float>(repeating: delta)
     let halfDeltaSquared = SIMD8<Float>(repeating: 0.5 * delta * delta)
+    let exactDelta = Double(delta)
     return try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
       LaneSum.sum(y, p, count: n) { y, p in
         let e = p - y
@@ -68,6 +76,10 @@ extension Float32Loss {
         let quadratic = 0.5 * e * e
         let linear = d * a - halfDeltaSquared
         return linear.replacing(with: quadratic, where: a .<= d).replacing(with: a, where: a .!= a)
+      } exact: { y, p in
+        let a = Swift.abs(p - y)
+        if a.isNaN { return a }
+        return a <= exactDelta ? 0.5 * a * a : exactDelta * a - 0.5 * exactDelta * exactDelta
       } / Double(n)
     }
   }
@@ -80,6 +92,12 @@ enum SquaredDifference: LaneTerm {
     let d = y - p
     return d * d
   }
+
+  @inline(__always)
+  static func exact(_ y: Double, _ p: Double) -> Double {
+    let d = y - p
+    return d * d
+  }
 }
 
 /// |y − p|, the term of the mean absolute error.
@@ -87,5 +105,10 @@ enum AbsoluteDifference: LaneTerm {
   @inline(__always)
   static func term(_ y: SIMD8<Float>, _ p: SIMD8<Float>) -> SIMD8<Float> {
     Elementwise.abs(y - p)
+  }
+
+  @inline(__always)
+  static func exact(_ y: Double, _ p: Double) -> Double {
+    Swift.abs(y - p)
   }
 }
