@@ -7,7 +7,7 @@ import PropertyCheck
 ///
 /// First the Keras conformance vectors (values, and gradients where a case has one), then every
 /// property of every configuration of every loss; one row per loss (cases, properties, largest
-/// agreement error in ULPs, status), the failures in full, and the closing line
+/// error in ULPs of the values and of the gradients, status), the failures in full, and the closing line
 /// `N passed, M failed` counting properties (and the conformance check as one).
 enum MainJob {
   /// One line for `--help`.
@@ -66,12 +66,13 @@ enum MainJob {
       for failure in conformance.failureDescriptions() { printStandardOutput("  " + failure) }
       printStandardOutput("")
       printStandardOutput(pad("loss", 40) + pad("configs", 9) + pad("properties", 12) + pad("cases", 10)
-        + pad("largest ULP", 13) + "status")
+        + pad("value ULP", 11) + pad("gradient ULP", 14) + "status")
       for row in rows {
-        let error = row.largestError.map { String(format: "%.2f", $0) } ?? "-"
+        let value = row.largestError.map { String(format: "%.2f", $0) } ?? "-"
+        let gradient = row.largestGradientError.map { String(format: "%.2f", $0) } ?? "-"
         printStandardOutput(
           pad(row.name.rawValue, 40) + pad("\(row.reports.count)", 9) + pad("\(row.propertyCount)", 12)
-            + pad("\(row.casesRun)", 10) + pad(error, 13) + (row.passed ? "pass" : "FAIL"))
+            + pad("\(row.casesRun)", 10) + pad(value, 11) + pad(gradient, 14) + (row.passed ? "pass" : "FAIL"))
       }
       for report in rows.flatMap(\.reports) where !report.passed {
         printStandardOutput("")
@@ -90,9 +91,11 @@ enum MainJob {
 
   private static func jsonLine(_ row: Suite.Row) -> String {
     let error = row.largestError.map { $0.isFinite ? "\($0)" : "null" } ?? "null"
+    let gradientError = row.largestGradientError.map { $0.isFinite ? "\($0)" : "null" } ?? "null"
     let failures = row.reports.flatMap(\.failures).map { "\"\($0.name)\"" }.joined(separator: ", ")
     return "{\"loss\": \"\(row.name.rawValue)\", \"configurations\": \(row.reports.count), "
       + "\"properties\": \(row.propertyCount), \"cases\": \(row.casesRun), \"largest_error_ulps\": \(error), "
+      + "\"largest_gradient_error_ulps\": \(gradientError), "
       + "\"passed\": \(row.passed), \"failures\": [\(failures)]}"
   }
 

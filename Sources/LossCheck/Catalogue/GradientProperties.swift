@@ -53,6 +53,7 @@ public enum GradientProperties {
       name: "gradient agrees with the reference gradient as float32",
       summary: "|g_k − reference_k| ≤ 8 ULP + 8u·M_k per element of ∂loss/∂y_pred, M_k the reduction's factor "
         + "times Σ|terms| of the element (e.g. (softmax_k·Σt + t_k)·g for crossentropy from logits)",
+      measuring: .gradient,
       generator: LossInputs.valid(loss, for: candidate)
     ) { input, candidate, measurement in
       try check(loss, input, candidate: candidate, measurement: &measurement)

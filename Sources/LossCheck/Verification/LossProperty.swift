@@ -11,25 +11,31 @@ public struct LossProperty: Sendable {
   public let name: String
   /// The property stated exactly, with its bound.
   public let summary: String
+  /// What the errors it records are errors of.
+  public let measuredQuantity: MeasuredQuantity
   /// Runs the property on `candidate` under `configuration`.
   let run: @Sendable (Candidate, CheckConfiguration) -> PropertyOutcome
 
   /// A property over values from `generator`.
   ///
-  /// - Parameter check: nil when the property holds for the value, else why it failed. It may
-  ///   record an error size (in ULPs) with `measurement.record(_:)`.
+  /// - Parameters:
+  ///   - measuredQuantity: what the errors `check` records are errors of (the loss value unless
+  ///     told otherwise), so that reports keep value and gradient errors apart.
+  ///   - check: nil when the property holds for the value, else why it failed. It may record an
+  ///     error size (in ULPs) with `measurement.record(_:)`.
   public init<Value>(
-    name: String, summary: String, generator: Gen<Value>,
+    name: String, summary: String, measuring measuredQuantity: MeasuredQuantity = .value, generator: Gen<Value>,
     check: @escaping @Sendable (Value, Candidate, inout Measurement) throws -> String?
   ) {
     self.name = name
     self.summary = summary
+    self.measuredQuantity = measuredQuantity
     self.run = { candidate, configuration in
       var measurement = Measurement()
       let report = checkProperty(name, generator, configuration: configuration) { value -> String? in
         try check(value, candidate, &measurement)
       }
-      return PropertyOutcome(report: report, largestError: measurement.largestError)
+      return PropertyOutcome(report: report, largestError: measurement.largestError, measuredQuantity: measuredQuantity)
     }
   }
 
@@ -37,6 +43,14 @@ public struct LossProperty: Sendable {
   public func check(_ candidate: Candidate, configuration: CheckConfiguration) -> PropertyOutcome {
     run(candidate, configuration)
   }
+}
+
+/// What a property's recorded errors are errors of.
+public enum MeasuredQuantity: Sendable {
+  /// The loss value (per-sample losses or the reduced loss).
+  case value
+  /// The gradient with respect to `y_pred`.
+  case gradient
 }
 
 /// The largest error a property saw across its cases, in ULPs of the exact value.
@@ -65,6 +79,8 @@ public struct PropertyOutcome: Sendable {
   public let seed: Seed
   /// The largest error seen (ULPs), for properties that measure one.
   public let largestError: Double?
+  /// What `largestError` is an error of.
+  public let measuredQuantity: MeasuredQuantity
   /// The shrunk counterexample, for a failure.
   public let counterexample: String?
   /// The number of scalars in the shrunk counterexample, when it is made of tensors.
@@ -72,12 +88,13 @@ public struct PropertyOutcome: Sendable {
   /// The full report: seed, case number, original and shrunk counterexample, shrink steps.
   public let report: String
 
-  init<Value>(report: CheckReport<Value>, largestError: Double?) {
+  init<Value>(report: CheckReport<Value>, largestError: Double?, measuredQuantity: MeasuredQuantity) {
     name = report.propertyName
     passed = report.passed
     casesRun = report.casesRun
     seed = report.seed
     self.largestError = largestError
+    self.measuredQuantity = measuredQuantity
     counterexample = report.failure.map { "\($0.shrunk)" }
     counterexampleSize = report.failure.flatMap { ($0.shrunk as? any CounterexampleSized)?.scalarCount }
     self.report = report.description

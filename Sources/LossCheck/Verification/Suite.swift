@@ -14,8 +14,10 @@ public enum Suite {
     public var casesRun: Int { reports.reduce(0) { $0 + $1.casesRun } }
     /// The number of properties checked (over every configuration).
     public var propertyCount: Int { reports.reduce(0) { $0 + $1.outcomes.count } }
-    /// The largest agreement error seen, in ULPs (well-conditioned results).
+    /// The largest error of the loss value seen, in ULPs (well-conditioned results).
     public var largestError: Double? { reports.compactMap(\.largestError).max() }
+    /// The largest error of the gradient seen, in ULPs (well-conditioned elements).
+    public var largestGradientError: Double? { reports.compactMap(\.largestGradientError).max() }
     /// Whether every property of every configuration held.
     public var passed: Bool { reports.allSatisfy(\.passed) }
   }

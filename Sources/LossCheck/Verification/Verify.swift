@@ -76,8 +76,15 @@ public struct VerificationReport: Sendable, CustomStringConvertible {
   /// The properties that failed.
   public var failures: [PropertyOutcome] { outcomes.filter { !$0.passed } }
 
-  /// The largest error against the reference seen by any property, in ULPs.
-  public var largestError: Double? { outcomes.compactMap(\.largestError).max() }
+  /// The largest error of the loss value against the reference seen by any property, in ULPs.
+  public var largestError: Double? { largestError(of: .value) }
+
+  /// The largest error of the gradient against the reference gradient, in ULPs.
+  public var largestGradientError: Double? { largestError(of: .gradient) }
+
+  private func largestError(of quantity: MeasuredQuantity) -> Double? {
+    outcomes.filter { $0.measuredQuantity == quantity }.compactMap(\.largestError).max()
+  }
 
   /// The total number of cases run.
   public var casesRun: Int { outcomes.reduce(0) { $0 + $1.casesRun } }
