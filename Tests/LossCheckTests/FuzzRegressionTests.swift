@@ -52,22 +52,25 @@ import Testing
   }
 }
 
-// MARK: - Open: the agreement bound does not cover subnormal per-sample losses times a weight
+// MARK: - Fixed: subnormal per-sample losses times a weight
 
 /// Found by `losscheck fuzz` (stream binaryCrossentropy(fromLogits: true)), inside the catalogue's
 /// own generator domain (logits in ±1e4, weights in [0, 4]): softplus(−100) = 3.72e-44 is
-/// subnormal in Float, its rounding error (½ of 2⁻¹⁴⁹) is tripled by the weight, and the result
-/// 1.14e-43 is 1.35 ULP from the reference's 1.1160e-43 against a bound of 1 ULP. Either the kernel
-/// keeps such terms in Double, or the bound gains an absolute term of about |w|·2⁻¹⁴⁹.
-/// FuzzCheck exempts results below leastNormalMagnitude × max weight; Agreement.check does not.
-@Test func subnormalWeightedLossesAgree() throws {
-  let input = LossInput(yTrue: Tensor([1]), yPred: Tensor([100]), sampleWeight: Tensor([3]))
-  let loss = Loss.binaryCrossentropy(fromLogits: true)
-  withKnownIssue("1.35 ULP on a subnormal weighted result, bound 1 ULP") {
-    var measurement = Measurement()
-    let difference = try Agreement.check(loss, input, candidate: .float32Kernels, measurement: &measurement)
-    #expect(difference == nil)
-  }
+/// subnormal in Float; the kernel rounded it there (½ of 2⁻¹⁴⁹), the weight tripled that error and
+/// the result 1.14e-43 was 1.35 ULP from the reference's 1.1160e-43. The kernel now forms
+/// log(1 + eᵃ) for eᵃ < 2⁻²⁴ in Double (`CrossentropyMath.log1pExpWide`). The second input is
+/// the main job's find of the same defect (y = 0, x = −91, w = 3 under `sum`: 1.19 ULP).
+@Test(arguments: [
+  (y: Float(1), x: Float(100), weights: [Float(3)], reduction: Reduction.sumOverBatchSize),
+  (y: 0, x: -91, weights: [3], reduction: .sum),
+])
+func subnormalWeightedLossesAgree(y: Float, x: Float, weights: [Float], reduction: Reduction) throws {
+  let input = LossInput(
+    yTrue: Tensor([y]), yPred: Tensor([x]), sampleWeight: Tensor(weights), reduction: reduction)
+  var measurement = Measurement()
+  let difference = try Agreement.check(
+    .binaryCrossentropy(fromLogits: true), input, candidate: .float32Kernels, measurement: &measurement)
+  #expect(difference == nil)
 }
 
 // MARK: - Every known issue has a test above

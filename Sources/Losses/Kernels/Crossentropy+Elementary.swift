@@ -134,6 +134,60 @@ enum CrossentropyMath {
     return ((p * s1) * s2, (pTail * s1) * s2)
   }
 
+  // MARK: log with a Double result
+
+  /// ln 2 in Double.
+  @inline(__always) static var ln2: Double { 0x1.62e42fefa39efp-1 }
+
+  /// `log(u) + c` in Double, for `u` a positive normal finite Float and `c` a correction of at
+  /// most about 2⁻²³·|log u| (the `e/u` of a log1p), without the Float rounding of
+  /// `Elementary.log`.
+  ///
+  /// ```
+  /// u = 2ᵏ·m, m ∈ [√½, √2), f = m − 1      (exact, as in Elementary.log)
+  /// q = Q(f) in Float (Horner)             (Elementary's degree-8 polynomial)
+  /// log u + c = (k·ln2 + f) + (f²·(q·f − ½) + c)   in Double
+  /// ```
+  ///
+  /// Error, relative to |log u| (u = 2⁻²⁴): the approximation 2⁻²⁸·² ≈ 0.05u; q's Float
+  /// evaluation (≤ 3u relative) enters only through f³·q, at most 0.17·|f|·0.34 of the result,
+  /// so ≤ 0.2u; the Double assembly a few 2⁻⁵³. In all ≤ 0.25u: a term of a non-negative sum
+  /// then costs ≤ 0.25 ULP of the sum, where the Float core's own rounding could cost 1.75.
+  @inline(__always)
+  static func logWide(_ u: SIMD8<Float>, correction c: SIMD8<Float>) -> SIMD8<Double> {
+    let ix = Elementary._bits(u) &- Elementary._sqrtHalfBits
+    let k = ix &>> 23
+    let m = Elementary._float((ix & 0x007f_ffff) &+ Elementary._sqrtHalfBits)
+    let f = m - 1  // exact (Sterbenz)
+    let kf = Elementary._float(k &+ Elementary._shifterBits) - Elementary._shifter  // exact
+    var q = Elementary._logQ8 * f + Elementary._logQ7
+    q = q * f + Elementary._logQ6
+    q = q * f + Elementary._logQ5
+    q = q * f + Elementary._logQ4
+    q = q * f + Elementary._logQ3
+    q = q * f + Elementary._logQ2
+    q = q * f + Elementary._logQ1
+    q = q * f + Elementary._logQ0
+    let fD = widen(f)
+    let p = (fD * fD) * (widen(q) * fD - 0.5)
+    return (widen(kf) * ln2 + fD) + (p + widen(c))
+  }
+
+  /// `log(1 + eᵃ)` for `a ≤ 0` in Double: `log1pExp` with the log assembled by `logWide`, within
+  /// 2⁻²⁷ + 0.25u relative while eᵃ is a normal Float (a ≳ −87.3; callers route smaller `a` to
+  /// a Double evaluation).
+  ///
+  /// Where eᵃ < 2⁻²⁴, `1 + hi` rounds to 1 and the correction `hi + lo` would be rounded to Float
+  /// (½ ulp of the result): there the result is v·(1 − v/2) from v = hi + lo in Double.
+  @inline(__always)
+  static func log1pExpWide(_ a: SIMD8<Float>) -> SIMD8<Double> {
+    let (hi, lo) = expWithTail(a)
+    let u = 1 + hi
+    let tail = (hi - (u - 1)) + lo
+    let v = widen(hi) + widen(lo)
+    return logWide(u, correction: tail / u).replacing(with: v * (1 - 0.5 * v), where: v .< 0x1p-24)
+  }
+
   /// `log(1 + eᵃ)` for `a ≤ 0` (so `softplus(x) = max(x, 0) + log1pExp(−|x|)`).
   ///
   /// `v = eᵃ = hi + lo` (2⁻²⁷ relative), `u = 1 + hi` with its exact tail,
@@ -162,6 +216,10 @@ enum CrossentropyMath {
   // MARK: Conversions and loads
 
   /// The eight lanes in Double (exact).
+  ///
+  /// The SIMD conversion initialiser is one vector conversion; building the vector from eight
+  /// scalar conversions left LLVM's SLP vectoriser to reassemble it, which it did only in part
+  /// once a loop held several (scalar `cvtss2sd`, `divss` and spills in the logits crossentropy).
   @inline(__always)
   static func widen(_ v: SIMD8<Float>) -> SIMD8<Double> {
     SIMD8<Double>(
@@ -172,9 +230,7 @@ enum CrossentropyMath {
   /// The eight lanes rounded to Float.
   @inline(__always)
   static func narrow(_ v: SIMD8<Double>) -> SIMD8<Float> {
-    SIMD8<Float>(
-      Float(v[0]), Float(v[1]), Float(v[2]), Float(v[3]),
-      Float(v[4]), Float(v[5]), Float(v[6]), Float(v[7]))
+    SIMD8<Float>(v)
   }
 
   /// The SIMD8 of Floats at `pointer + offset`.

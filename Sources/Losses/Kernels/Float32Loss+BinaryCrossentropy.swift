@@ -30,15 +30,15 @@ extension Float32Loss {
   /// Double. From logits, `max(x, 0) − t·x ≥ 0` and `log1p(e^−|x|) > 0` are both non-negative for
   /// t ∈ [0, 1], so the sum has no cancellation; the first part is exact in Float for t ∈ {0, 1}
   /// (`max(±x, 0)`) and computed in Double otherwise; the second comes from an exp that keeps its
-  /// rounding tail, so it is within the log core's error.
+  /// rounding tail (2⁻²⁷ relative). Every log is `CrossentropyMath.logWide`: Elementary's
+  /// reduction and polynomial with the final assembly in Double, never rounded to Float.
   ///
   /// Error bound (u = 2⁻²⁴, t ∈ [0, 1]). Each element's term is the sum of non-negative parts,
-  /// each within 1 ulp of Float (the log core is < 1 ulp, faithful, and `log1p(e^−|x|)` adds
-  /// 2⁻²⁷ relative); the combination and the mean are in Double (2⁻⁵³ each). So the mean before
-  /// its final rounding is within 2u relative of the exact mean, and the returned Float within
-  /// 1.5 ulp; errors of different elements are independent, so means of more than a few elements
-  /// land within 1 ulp. Labels outside [0, 1] make t·A and (1 − t)·B of opposite sign: then the
-  /// bound is 2u·(|t|·A + |1 − t|·B) absolute, relative to the result only as far as they cancel.
+  /// each within 0.25u relative (`logWide`; `log1p(e^−|x|)` adds 2⁻²⁷ = 0.125u); the combination
+  /// and the mean are in Double (2⁻⁵³ each). So the mean before its final rounding is within
+  /// 0.4u relative of the exact mean, ≤ 0.4 ulp, and the returned Float within 0.9 ulp. Labels
+  /// outside [0, 1] make t·A and (1 − t)·B of opposite sign: then the bound is
+  /// 0.4u·(|t|·A + |1 − t|·B) absolute, relative to the result only as far as they cancel.
   ///
   /// Non-finite predictions (or logits) route their lane to a scalar Double evaluation of Keras's
   /// formula, so NaN and ±∞ behave exactly as in the reference.
@@ -192,10 +192,10 @@ struct BinaryProbabilityTerm: CrossentropyElementTerm {
       let one = y .== 1
       let argument = u.replacing(with: pc, where: one)
       let correction = (tail / u).replacing(with: 0, where: one)
-      return -CrossentropyMath.widen(Elementary._logCore(argument, correction: correction, extraK: .zero))
+      return -CrossentropyMath.logWide(argument, correction: correction)
     }
-    let logP = CrossentropyMath.widen(Elementary._logCore(pc, correction: .zero, extraK: .zero))
-    let log1mP = CrossentropyMath.widen(Elementary._logCore(u, correction: tail / u, extraK: .zero))
+    let logP = CrossentropyMath.logWide(pc, correction: .zero)
+    let log1mP = CrossentropyMath.logWide(u, correction: tail / u)
     let t = smoothing(CrossentropyMath.widen(y))
     return -(t * logP + (1 - t) * log1mP)
   }
@@ -218,7 +218,10 @@ struct BinaryLogitTerm: CrossentropyElementTerm {
   @inline(__always)
   func terms(_ y: SIMD8<Float>, _ x: SIMD8<Float>, check: inout SIMD8<Float>) -> SIMD8<Double> {
     check += x
-    let tail = CrossentropyMath.widen(CrossentropyMath.log1pExp(Elementary._negativeAbs(x)))
+    // Beyond |x| ≈ 87.3, e^−|x| is subnormal in Float and would be rounded there (a weight can
+    // scale that error back into the normal range): such vectors, rare, take the Double formula.
+    if CrossentropyMath.horizontalMax(Elementwise.abs(x)) > 87.3 { return carefulTerms(y, x) }
+    let tail = CrossentropyMath.log1pExpWide(Elementary._negativeAbs(x))
     if smoothing.isHard(y) {
       // max(x, 0) − t·x = max(s, 0), s = −x where t = 1 and x where t = 0: exact.
       let s = x.replacing(with: -x, where: y .== 1)
@@ -232,6 +235,14 @@ struct BinaryLogitTerm: CrossentropyElementTerm {
   func careful(_ y: Float, _ x: Float) -> Double {
     let t = smoothing(Double(y))
     return t * CrossentropyMath.softplus(-Double(x)) + (1 - t) * CrossentropyMath.softplus(Double(x))
+  }
+
+  /// `careful` in each lane (out of line: the hot loop stays free of its scalar code).
+  @inline(never)
+  func carefulTerms(_ y: SIMD8<Float>, _ x: SIMD8<Float>) -> SIMD8<Double> {
+    var result = SIMD8<Double>()
+    for k in 0..<8 { result[k] = careful(y[k], x[k]) }
+    return result
   }
 }
 
