@@ -11,7 +11,7 @@ extension Command {
       For every loss and its from-logits variant, at 2^16, 2^20 and 2^24 elements of y_pred
       (categorical losses as rows of 1024 classes): elements per second of the Float32 kernel
       (best of several runs), of the Double reference, and of a streaming-read baseline that sums
-      two Float arrays of the same size, timed in alternation with each kernel. Then the property engine's cases per second on the
+      two Float arrays of the same size, timed right after each kernel. Then the property engine's cases per second on the
       standard property (two Float arrays of 0 to 32 elements, "MSE >= 0"). Build with -c release.
 
       OPTIONS:
@@ -97,11 +97,14 @@ enum Benchmark {
         let yPred = try Operand(p, shape: inputs.predShape, argument: "y_pred")
         // A first call outside the timing surfaces any error as a thrown one.
         _ = try Float32Loss.reducedValue(benchmarkCase.loss, yTrue: yTrue, yPred: yPred)
-        return bestSecondsInterleaved(
-          { _ = try? Float32Loss.reducedValue(benchmarkCase.loss, yTrue: yTrue, yPred: yPred) },
-          { _ = streamingSum(baselineInputs.yTrue, baselineInputs.yPred) })
+        return bestSeconds {
+          _ = try? Float32Loss.reducedValue(benchmarkCase.loss, yTrue: yTrue, yPred: yPred)
+        }
       }
     }
+    // The baseline is timed right after the kernel (each back to back with itself, so that data
+    // that fits in the caches is measured there), so that both see the same machine conditions.
+    let baselineSeconds = bestSeconds { _ = streamingSum(baselineInputs.yTrue, baselineInputs.yPred) }
     var reference: Double?
     if timeReference {
       let yTrue = try Tensor(shape: inputs.trueShape, scalars: inputs.yTrue.map(Double.init))
@@ -111,11 +114,9 @@ enum Benchmark {
         _ = try? Reference.evaluate(benchmarkCase.loss, yTrue: yTrue, yPred: yPred, as: .float32)
       }
     }
-    // The baseline is timed in alternation with the kernel so that both see the same machine
-    // conditions.
     return Row(
-      name: benchmarkCase.name, count: inputs.count, kernel: count / kernelSeconds.kernel, reference: reference,
-      baseline: Double(baselineInputs.count) / kernelSeconds.baseline)
+      name: benchmarkCase.name, count: inputs.count, kernel: count / kernelSeconds, reference: reference,
+      baseline: Double(baselineInputs.count) / baselineSeconds)
   }
 
   /// The fastest of several runs of `body`: at least three, and more until about `minimumTotal`
@@ -133,31 +134,6 @@ enum Benchmark {
       runs += 1
     }
     return best
-  }
-
-  /// The fastest run of `kernel` and of `baseline`, timed in alternation (one of each per round)
-  /// until about `minimumTotal` seconds have passed (at least three rounds, at most `maximumRuns`),
-  /// so that a ratio of the two is not skewed by a change in the machine's load between them.
-  static func bestSecondsInterleaved(
-    minimumTotal: Double = 0.6, maximumRuns: Int = 200, _ kernel: () -> Void, _ baseline: () -> Void
-  ) -> (kernel: Double, baseline: Double) {
-    var best = (kernel: Double.infinity, baseline: Double.infinity)
-    var total = 0.0
-    var runs = 0
-    while runs < 3 || (total < minimumTotal && runs < maximumRuns) {
-      let k = seconds(kernel)
-      let b = seconds(baseline)
-      best = (Swift.min(best.kernel, k), Swift.min(best.baseline, b))
-      total += k + b
-      runs += 1
-    }
-    return best
-  }
-
-  private static func seconds(_ body: () -> Void) -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
   }
 
   /// Σ (a[i] + b[i]) in SIMD8: a loop that only streams both arrays from memory.
