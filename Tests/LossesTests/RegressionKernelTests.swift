@@ -77,6 +77,25 @@ struct RegressionKernelTests {
     }
   }
 
+  /// Lanes shorter than a block (64) are evaluated in Double, terms and sum: each per-sample loss
+  /// is within ½ ULP plus about 64·2⁻⁵³ relative of the exact value before its final rounding,
+  /// so within 1 ULP whatever the reduction (done in Double on those values). The Float path's
+  /// 7-ULP bound would let a regression to it pass, hence the separate, tight check. The hinges
+  /// (margins 1 − y·p with y in {−1, 1} here) do not cancel: y·p is exact in Double.
+  @Test(arguments: elementwise + [Loss.hinge, .squaredHinge])
+  func shortLanesAreWithinOneULP(loss: Loss) throws {
+    var random = Seeded(state: 23)
+    let isHinge = loss == .hinge || loss == .squaredHinge
+    for length in 1..<64 {
+      let y = random.tensor([3, length]) { isHinge ? ($0.next() & 1 == 0 ? -1 : 1) : $0.uniform(0.5, 4) }
+      let p = random.tensor([3, length]) { $0.uniform(-4, 4) }
+      let weight = random.tensor([3]) { $0.uniform(0, 2) }
+      for reduction in Reduction.allCases {
+        try expectAgreement(loss, y, p, weight: weight, reduction: reduction, ulps: 1)
+      }
+    }
+  }
+
   @Test(arguments: elementwise)
   func agreesUnderEveryReductionWithWeightsAndBroadcasting(loss: Loss) throws {
     var random = Seeded(state: 11)
