@@ -72,11 +72,3 @@ func subnormalWeightedLossesAgree(y: Float, x: Float, weights: [Float], reductio
     .binaryCrossentropy(fromLogits: true), input, candidate: .float32Kernels, measurement: &measurement)
   #expect(difference == nil)
 }
-
-// MARK: - Every known issue has a test above
-
-@Test func everyKnownIssueIsDocumented() {
-  for issue in FuzzKnownIssue.all {
-    #expect(!issue.summary.isEmpty && !issue.id.isEmpty)
-  }
-}
