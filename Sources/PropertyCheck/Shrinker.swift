@@ -19,8 +19,11 @@
 ///
 /// Realignment: when a candidate passes because an array drew fewer choices than before (a
 /// smaller dimension makes a tensor shorter), the next generator would read the leftover
-/// choices. The shrinker then deletes each shortened array's leftover choices, so what follows
-/// keeps its own choices, and tries once more. Two tensors of one drawn shape shrink this way.
+/// choices. The shrinker then deletes the first shortened array's leftover choices and replays,
+/// which shows how much the next array that shares the dimension drew, and so on, array by array:
+/// tensors of one drawn shape and their per-sample weights shrink together. It does this twice:
+/// deleting the choices at the end of each array (dropping the last samples), then at the start
+/// (dropping the first samples, which keeps a failure that lives in the last one).
 struct Shrinker {
   /// The outcome of replaying one candidate.
   struct Replay {
@@ -95,27 +98,49 @@ struct Shrinker {
       steps += 1
       return true
     }
-    guard realigning, let realigned = realign(candidate, spans: result.spans) else { return false }
-    return consider(realigned, realigning: false)
+    guard realigning else { return false }
+    return realign(candidate, result, droppingFront: false) || realign(candidate, result, droppingFront: true)
   }
 
-  /// `candidate` without the leftover choices of arrays that drew fewer choices than in `best`.
+  /// Replays `candidate` (which passed as `passing`) with the leftover choices of its shortened
+  /// arrays deleted, one array a replay, until it fails (kept if shortlex-smaller) or no array
+  /// lines up with `best`'s.
   ///
-  /// Arrays are matched by start order and must start at the same place; spans are handled
-  /// last to first, skipping any that reach into a region already deleted (nested arrays).
-  private func realign(_ candidate: [UInt64], spans: [Range<Int>]) -> [UInt64]? {
-    var realigned = candidate
-    var deletedFrom = Int.max
-    for index in (0..<min(spans.count, bestSpans.count)).reversed() {
-      let old = bestSpans[index]
-      let new = spans[index]
-      guard old.lowerBound == new.lowerBound, new.count < old.count, old.upperBound <= deletedFrom,
-        old.upperBound <= realigned.count
-      else { continue }
-      realigned.removeSubrange(new.upperBound..<old.upperBound)
-      deletedFrom = new.upperBound
+  /// Arrays are matched by start order: array k of the replay must start where array k of `best`
+  /// starts, less the choices already deleted before it. Its old span loses as many choices as
+  /// it drew fewer, at its end or, `droppingFront`, at its start.
+  private mutating func realign(_ candidate: [UInt64], _ passing: Replay, droppingFront: Bool) -> Bool {
+    var current = candidate
+    var result = passing
+    var deleted = 0
+    var next = 0
+    while !isExhausted {
+      let arrays = next..<min(result.spans.count, bestSpans.count)
+      guard
+        let k = arrays.first(where: { k in
+          result.spans[k].lowerBound == bestSpans[k].lowerBound - deleted
+            && result.spans[k].count < bestSpans[k].count
+        })
+      else { return false }
+      let old = (bestSpans[k].lowerBound - deleted)..<(bestSpans[k].upperBound - deleted)
+      let dropped = old.count - result.spans[k].count
+      guard old.upperBound <= current.count else { return false }
+      current.removeSubrange(
+        droppingFront ? old.lowerBound..<(old.lowerBound + dropped) : (old.upperBound - dropped)..<old.upperBound)
+      deleted += dropped
+      next = k + 1
+      guard Self.shortlexPrecedes(current, best), tried.insert(current).inserted else { return false }
+      evaluations += 1
+      result = replay(current)
+      if result.fails {
+        guard Self.shortlexPrecedes(result.choices, best) else { return false }
+        best = result.choices
+        bestSpans = result.spans
+        steps += 1
+        return true
+      }
     }
-    return realigned.count < candidate.count ? realigned : nil
+    return false
   }
 
   /// Shorter first, then lexicographic.

@@ -88,16 +88,9 @@ import Testing
         size = again.counterexampleSize ?? size
         shrunk = again.report
       }
-      let small = {
-        #expect(
-          size <= mutant.counterexampleBound,
-          "\(mutant.name): \(first.name) shrank to \(size) scalars, more than \(mutant.counterexampleBound)\n\(shrunk)")
-      }
-      if let gap = mutant.shrinkGap {
-        withKnownIssue("shrinking \(mutant.name): \(gap)", isIntermittent: true) { small() }
-      } else {
-        small()
-      }
+      #expect(
+        size <= mutant.counterexampleBound,
+        "\(mutant.name): \(first.name) shrank to \(size) scalars, more than \(mutant.counterexampleBound)\n\(shrunk)")
     case .equivalent(let why):
       #expect(report.passed, "\(mutant.name) is an equivalent mutant (\(why)), yet verify failed it:\n\(report)")
     case .missed(let property):

@@ -28,6 +28,26 @@ import Testing
     #expect(failure?.shrunk.1 == TensorValue(shape: [1], scalars: [-1.0]))
   }
 
+  /// A batch whose failure lives in its last sample: lowering the batch size and dropping each
+  /// tensor's trailing samples passes, so the shrinker must drop the leading ones (y, p of shape
+  /// (n, 3) and n weights; the failure is the last sample's prediction and weight).
+  @Test func aBatchShrinksToItsLastSampleWithItsWeight() {
+    let unit = Gen.float(in: -1...1)
+    let gen = Gen.int(in: 1...6).flatMap { n in
+      zip(unit.tensor(shape: [n, 3]), unit.tensor(shape: [n, 3]), Gen.float(in: 0...4).tensor(shape: [n]))
+    }
+    // Seeds 2 to 13 find their first failure at batch sizes 1 to 6 (ten of them at 4 or more);
+    // without dropping leading samples, eight stayed at their original size.
+    for seed in UInt64(2)...13 {
+      let failure = expectFailure(gen, seed: seed) { _, p, weights in
+        !(p.scalars.last! > 0.5 && weights.scalars.last! > 1)
+      }
+      #expect(failure?.shrunk.0.shape == [1, 3], "seed \(seed)")
+      #expect(failure?.shrunk.1.shape == [1, 3], "seed \(seed)")
+      #expect(failure?.shrunk.2.shape == [1], "seed \(seed)")
+    }
+  }
+
   @Test func sameSeedGivesTheSameShrunkCounterexample() {
     let gen = Gen.double(in: -1e6...1e6).array(count: 0...32)
     let property: ([Double]) -> Bool = { xs in xs.allSatisfy { $0 < 1234.5 } || xs.count < 2 }

@@ -31,9 +31,6 @@ struct Mutant: Sendable, CustomTestStringConvertible {
   /// The most scalars the first failing property's shrunk counterexample may have: 4, or the
   /// smallest possible size (or a documented `bound`) where the bug needs more.
   let counterexampleBound: Int
-  /// A known weakness of the shrinker on this mutant: why its counterexample stays larger than
-  /// the bound (recorded as a known issue until the shrinker improves).
-  let shrinkGap: String?
   /// What verify should conclude.
   let expectation: Expectation
 
@@ -53,7 +50,7 @@ struct Mutant: Sendable, CustomTestStringConvertible {
 
   /// A mutant and its fixed twin built from one kernel with a `buggy` switch.
   init(
-    _ name: String, _ loss: Loss, bug: String, smallest: Int, bound: Int? = nil, shrinkGap: String? = nil,
+    _ name: String, _ loss: Loss, bug: String, smallest: Int, bound: Int? = nil,
     expectation: Expectation = .caught,
     reductions: [Reduction] = [.sumOverBatchSize], weights: Bool = false,
     kernel: @escaping @Sendable (_ buggy: Bool, _ loss: Loss, _ input: LossInput) throws -> Tensor<Float>
@@ -63,7 +60,6 @@ struct Mutant: Sendable, CustomTestStringConvertible {
     self.bug = bug
     self.smallestCounterexample = smallest
     self.counterexampleBound = bound ?? max(4, smallest)
-    self.shrinkGap = shrinkGap
     self.expectation = expectation
     candidate = Candidate(
       name: name, reductions: reductions, acceptsSampleWeights: weights, validatesInput: false

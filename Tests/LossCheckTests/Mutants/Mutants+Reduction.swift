@@ -24,11 +24,6 @@ extension Mutant {
         (divide_no_nan), the kernel l: y, p and w of shape (1, 1), (1, 1), (1), 3 scalars.
         """,
       smallest: 3,
-      shrinkGap: """
-        the shrinker stops at y, p of shape (3, 5) and three zero weights (33 scalars) with the \
-        only non-zero value in the last element: shrinking a dimension drops that element, and no \
-        pass moves it forward
-        """,
       reductions: Reduction.allCases, weights: true
     ) { buggy, _, input in
       meanSquaredError(input, weightedMeanIgnoresWeights: buggy)
