@@ -220,10 +220,6 @@ enum CrossentropyMath {
   // MARK: Conversions and loads
 
   /// The eight lanes in Double (exact).
-  ///
-  /// The SIMD conversion initialiser is one vector conversion; building the vector from eight
-  /// scalar conversions left LLVM's SLP vectoriser to reassemble it, which it did only in part
-  /// once a loop held several (scalar `cvtss2sd`, `divss` and spills in the logits crossentropy).
   @inline(__always)
   static func widen(_ v: SIMD8<Float>) -> SIMD8<Double> {
     SIMD8<Double>(
@@ -234,7 +230,9 @@ enum CrossentropyMath {
   /// The eight lanes rounded to Float.
   @inline(__always)
   static func narrow(_ v: SIMD8<Double>) -> SIMD8<Float> {
-    SIMD8<Float>(v)
+    SIMD8<Float>(
+      Float(v[0]), Float(v[1]), Float(v[2]), Float(v[3]),
+      Float(v[4]), Float(v[5]), Float(v[6]), Float(v[7]))
   }
 
   /// The SIMD8 of Floats at `pointer + offset`.
