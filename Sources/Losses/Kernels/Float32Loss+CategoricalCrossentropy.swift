@@ -35,9 +35,9 @@ extension Float32Loss {
   /// part is non-negative for y ≥ 0, so the loss is within ½ ulp (final rounding) + 4u relative +
   /// u·Y absolute: ≤ 1.5 ulp for rows whose loss is ≳ Y (not confidently right), and for confident
   /// rows the u·Y absolute term of log S relative to the loss. Labels of mixed signs cancel: then
-  /// the bound is 4u·(Y·log S + Σ|y|·(m − x)) absolute. Probabilities: each log is < 1 ulp of Float of the exactly renormalised o, the
-  /// products and sums in Double, the terms non-negative: within 1 ulp + ½ ulp of rounding,
-  /// typically ≤ 1.
+  /// the bound is 4u·(Y·log S + Σ|y|·(m − x)) absolute. Probabilities: each log is within 0.3u
+  /// relative of the log of the exactly renormalised o (`CrossentropyMath.logOfDouble`), the
+  /// products and sums in Double, the terms non-negative: within 0.3 ulp + ½ ulp of rounding.
   ///
   /// Rows with a non-finite logit, or whose probability sum is not finite and non-zero (an
   /// all-zero row gives 0/0 = NaN), are evaluated by a careful Double loop that follows Keras's
@@ -94,10 +94,10 @@ extension Float32Loss {
   /// terms): o = e/S, log o = (x − m) − log S and 1 − o = (S − e)/S in Double, so neither
   /// cancels for a confident class; clipped classes take Keras's constants.
   ///
-  /// Error bound: each term is a product of non-negative factors: log o within < 1 ulp of Float
+  /// Error bound: each term is a product of non-negative factors: log o within 0.3u relative
   /// (probabilities) or the log S error of `categoricalCrossentropy` (logits, absolute, relative
   /// to −log o); (1 − o)^γ within γ·u relative from logits (exact from probabilities); products
-  /// and sums in Double. Within 1.5 ulp from probabilities; from logits (1 − o)^γ = ((S − e)/S)^γ
+  /// and sums in Double. Within 0.8 ulp from probabilities; from logits (1 − o)^γ = ((S − e)/S)^γ
   /// carries γ times the exponentials' error, so within (1.5 + γ) ulp (measured: 2 ulp at γ = 2 on
   /// a confident 5-class row, ≤ 1 otherwise).
   ///
