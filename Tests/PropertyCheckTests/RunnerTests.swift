@@ -47,11 +47,14 @@ import Testing
     #expect(report.description == "Property \"abs\" passed 300 cases (seed 0000000000000001, 0 discarded).")
   }
 
+  /// With no case limit the run ends only through its time limit. How many cases fit in 50 ms
+  /// depends on the machine's load (CI ran fewer than 100 while the mutation tests held both
+  /// cores), so the test asks for at least one, and for an end well inside 100 times the limit.
   @Test func aTimeBudgetStopsAnEndlessRun() {
     let configuration = CheckConfiguration(maxCases: .max, timeLimit: .milliseconds(50), seed: Seed(1), regressions: nil)
     let start = ContinuousClock.now
     let report = checkProperty("timed", Gen.int(in: 0...9), configuration: configuration) { _ in true }
-    #expect(report.passed && report.casesRun > 100)
+    #expect(report.passed && report.casesRun >= 1)
     #expect(ContinuousClock.now - start < .seconds(5))
   }
 
