@@ -92,21 +92,21 @@ enum Benchmark {
     _ benchmarkCase: BenchmarkCase, _ inputs: BenchmarkInputs, baselineInputs: BenchmarkInputs, timeReference: Bool
   ) throws -> Row {
     let count = Double(inputs.count)
+    let streaming = { _ = streamingSum(baselineInputs.yTrue, baselineInputs.yPred) }
     let kernelSeconds = try inputs.yTrue.withUnsafeBufferPointer { y in
       try inputs.yPred.withUnsafeBufferPointer { p in
         let yTrue = try Operand(y, shape: inputs.trueShape, argument: "y_true")
         let yPred = try Operand(p, shape: inputs.predShape, argument: "y_pred")
         // A first call outside the timing surfaces any error as a thrown one.
         _ = try Float32Loss.reducedValue(benchmarkCase.loss, yTrue: yTrue, yPred: yPred)
+        let alternating = inputs.count >= streamingSize
         return bestSeconds(
-          alternatingWith: inputs.count >= streamingSize ? { _ = streamingSum(baselineInputs.yTrue, baselineInputs.yPred) } : nil
-        ) {
-          _ = try? Float32Loss.reducedValue(benchmarkCase.loss, yTrue: yTrue, yPred: yPred)
-        }
+          minimumTotal: alternating ? 0.6 : 0.3,
+          { _ = try? Float32Loss.reducedValue(benchmarkCase.loss, yTrue: yTrue, yPred: yPred) },
+          alternatingWith: alternating ? streaming : nil)
       }
     }
-    let baselineSeconds = kernelSeconds.baseline
-      ?? bestSeconds { _ = streamingSum(baselineInputs.yTrue, baselineInputs.yPred) }
+    let baselineSeconds = kernelSeconds.other ?? bestSeconds(streaming)
     var reference: Double?
     if timeReference {
       let yTrue = try Tensor(shape: inputs.trueShape, scalars: inputs.yTrue.map(Double.init))
@@ -117,7 +117,7 @@ enum Benchmark {
       }
     }
     return Row(
-      name: benchmarkCase.name, count: inputs.count, kernel: count / kernelSeconds.kernel, reference: reference,
+      name: benchmarkCase.name, count: inputs.count, kernel: count / kernelSeconds.body, reference: reference,
       baseline: Double(baselineInputs.count) / baselineSeconds)
   }
 
@@ -128,46 +128,40 @@ enum Benchmark {
   /// other's arrays: MSE at 2²⁰ read 2.6 G/s instead of 6.3), the baseline right after the kernel.
   static let streamingSize = 1 << 22
 
-  /// The fastest run of `kernel`, and of `baseline` when given, timed in alternation (one run of
-  /// each per round) until about 0.6 s have passed (at least three rounds, at most 200).
-  private static func bestSeconds(
-    alternatingWith baseline: (() -> Void)?, _ kernel: () -> Void
-  ) -> (kernel: Double, baseline: Double?) {
-    guard let baseline else { return (bestSeconds(kernel), nil) }
-    var best = (kernel: Double.infinity, baseline: Double.infinity)
-    var total = 0.0
-    var rounds = 0
-    while rounds < 3 || (total < 0.6 && rounds < 200) {
-      let k = seconds(kernel)
-      let b = seconds(baseline)
-      best = (Swift.min(best.kernel, k), Swift.min(best.baseline, b))
-      total += k + b
-      rounds += 1
-    }
-    return best
-  }
-
-  private static func seconds(_ body: () -> Void) -> Double {
-    let start = DispatchTime.now().uptimeNanoseconds
-    body()
-    return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-  }
-
   /// The fastest of several runs of `body`: at least three, and more until about `minimumTotal`
   /// seconds have passed (at most `maximumRuns`).
   static func bestSeconds(minimumTotal: Double = 0.3, maximumRuns: Int = 200, _ body: () -> Void) -> Double {
-    var best = Double.infinity
+    bestSeconds(minimumTotal: minimumTotal, maximumRuns: maximumRuns, body, alternatingWith: nil).body
+  }
+
+  /// `bestSeconds(minimumTotal:maximumRuns:_:)` of `body`; with `other`, every round also runs
+  /// `other` once, right after `body`, and the fastest run of each is returned (their times
+  /// count together toward `minimumTotal`).
+  private static func bestSeconds(
+    minimumTotal: Double = 0.3, maximumRuns: Int = 200, _ body: () -> Void, alternatingWith other: (() -> Void)?
+  ) -> (body: Double, other: Double?) {
+    var best = (body: Double.infinity, other: other.map { _ in Double.infinity })
     var total = 0.0
     var runs = 0
     while runs < 3 || (total < minimumTotal && runs < maximumRuns) {
-      let start = DispatchTime.now().uptimeNanoseconds
-      body()
-      let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-      best = Swift.min(best, seconds)
+      let seconds = timed(body)
+      best.body = Swift.min(best.body, seconds)
       total += seconds
+      if let other {
+        let otherSeconds = timed(other)
+        best.other = Swift.min(best.other ?? .infinity, otherSeconds)
+        total += otherSeconds
+      }
       runs += 1
     }
     return best
+  }
+
+  /// The wall-clock seconds one run of `body` takes.
+  private static func timed(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
   }
 
   /// Σ (a[i] + b[i]) in SIMD8: a loop that only streams both arrays from memory.
