@@ -178,18 +178,28 @@ enum CrossentropyMath {
   }
 
   /// `log(1 + eᵃ)` for `a ≤ 0` in Double: `log1pExp` with the log assembled by `logWide`, within
-  /// 2⁻²⁷ + 0.25u relative while eᵃ is a normal Float (a ≳ −87.3; callers route smaller `a` to
+  /// 2⁻²⁷ + 0.3u relative while eᵃ is a normal Float (a ≳ −87.3; callers route smaller `a` to
   /// a Double evaluation).
   ///
   /// Where eᵃ < 2⁻²⁴, `1 + hi` rounds to 1 and the correction `hi + lo` would be rounded to Float
   /// (½ ulp of the result): there the result is v·(1 − v/2) from v = hi + lo in Double.
   @inline(__always)
   static func log1pExpWide(_ a: SIMD8<Float>) -> SIMD8<Double> {
+    let (hi, lo, u, correction) = onePlusExp(a)
+    let v = widen(hi) + widen(lo)
+    return logWide(u, correction: correction).replacing(with: v * (1 - 0.5 * v), where: v .< 0x1p-24)
+  }
+
+  /// eᵃ = hi + lo (`expWithTail`), u = 1 + hi rounded, and the correction (tail + lo)/u such that
+  /// log(1 + eᵃ) = log u + correction to 2⁻⁴⁸ (tail: the exact rounding error of 1 + hi).
+  @inline(__always)
+  static func onePlusExp(
+    _ a: SIMD8<Float>
+  ) -> (hi: SIMD8<Float>, lo: SIMD8<Float>, u: SIMD8<Float>, correction: SIMD8<Float>) {
     let (hi, lo) = expWithTail(a)
     let u = 1 + hi
     let tail = (hi - (u - 1)) + lo
-    let v = widen(hi) + widen(lo)
-    return logWide(u, correction: tail / u).replacing(with: v * (1 - 0.5 * v), where: v .< 0x1p-24)
+    return (hi, lo, u, tail / u)
   }
 
   /// `log(1 + eᵃ)` for `a ≤ 0` (so `softplus(x) = max(x, 0) + log1pExp(−|x|)`).
@@ -201,10 +211,8 @@ enum CrossentropyMath {
   /// For `a ≲ −17` the result is `v` itself (subnormal included).
   @inline(__always)
   static func log1pExp(_ a: SIMD8<Float>) -> SIMD8<Float> {
-    let (hi, lo) = expWithTail(a)
-    let u = 1 + hi
-    let tail = (hi - (u - 1)) + lo
-    return Elementary._logCore(u, correction: tail / u, extraK: .zero)
+    let (_, _, u, correction) = onePlusExp(a)
+    return Elementary._logCore(u, correction: correction, extraK: .zero)
   }
 
   /// `log o` for Doubles `o` in [eps, 1 − eps], within 0.3u relative (`logWide`): `o` is split
