@@ -18,10 +18,68 @@ protocol CrossentropyElementTerm {
   func careful(_ y: Float, _ p: Float) -> Double
   /// Inputs for the unused lanes of a partial vector: any whose term is finite.
   var padding: (y: Float, p: Float) { get }
+  /// The sum of a lane's terms by a faster route than one term at a time, or nil where that
+  /// route does not hold for the lane (the caller then sums `terms`).
+  func fastLaneSum(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double?
 }
 
 extension CrossentropyElementTerm {
   var padding: (y: Float, p: Float) { (0, 0.5) }
+
+  func fastLaneSum(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double? { nil }
+}
+
+/// An elementwise term written as `linear + sign·log(operand)`: a lane's logarithms then add up
+/// in a `LogSumAccumulator` (the logarithm of one product) instead of one logarithm per element.
+protocol LogProductSplit: CrossentropyElementTerm {
+  /// How the logarithms add up (`LogProduct`: log f; `Log1pProduct`: log(1 + v)).
+  associatedtype Logs: LogSumAccumulator
+  /// Whether the term has a linear part (if not, `split`'s is ignored).
+  static var hasLinearPart: Bool { get }
+  /// The sign of the logarithm in the term: −1 (a crossentropy of probabilities) or 1.
+  static var logSign: Double { get }
+  /// The linear part and the logarithm's operand of eight elements. `check` must stay finite and
+  /// `domain` zero for the split to hold (operands in the accumulator's range); where not, the
+  /// lane takes `terms`.
+  func split(
+    _ y: SIMD8<Float>, _ p: SIMD8<Float>, check: inout SIMD8<Float>, domain: inout SIMD8<Float>
+  ) -> (linear: SIMD8<Double>, operand: SIMD8<Double>)
+}
+
+extension LogProductSplit {
+  /// Σ (linear + sign·log) over one lane: the linear parts summed in Double, the logarithms
+  /// through one `Logs` accumulator; nil as soon as a block leaves the split's domain.
+  @inline(__always)
+  func logProductSum(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count n: Int) -> Double? {
+    var linear = SIMD8<Double>()
+    var logs = Logs()
+    var check = SIMD8<Float>()
+    var domain = SIMD8<Float>()
+    let vectorEnd = n - n % 8
+    var i = 0
+    while i < vectorEnd {
+      let blockEnd = Swift.min(vectorEnd, i + 8 * LogProduct.period)
+      while i < blockEnd {
+        let (l, v) = split(CrossentropyMath.load(y, i), CrossentropyMath.load(p, i), check: &check, domain: &domain)
+        if Self.hasLinearPart { linear += l }
+        logs.add(v)
+        i += 8
+      }
+      logs.renormalize()
+      if !CrossentropyMath.isZero(Elementwise.abs(domain)) { return nil }
+    }
+    if i < n {
+      let rest = n - i
+      let yv = CrossentropyMath.load(y + i, count: rest, padding: padding.y)
+      let pv = CrossentropyMath.load(p + i, count: rest, padding: padding.p)
+      let (l, v) = split(yv, pv, check: &check, domain: &domain)
+      let live = CrossentropyMath.liveDouble(rest)
+      if Self.hasLinearPart { linear += SIMD8<Double>().replacing(with: l, where: live) }
+      logs.add(Logs.identity.replacing(with: v, where: live))
+    }
+    guard CrossentropyMath.allFinite(check), CrossentropyMath.isZero(Elementwise.abs(domain)) else { return nil }
+    return linear.sum() + Self.logSign * logs.logarithm
+  }
 }
 
 /// Lanes shorter than this are processed as one flat stream of SIMD8 vectors
@@ -61,6 +119,7 @@ extension Float32Loss {
   static func laneMean<Term: CrossentropyElementTerm>(
     _ term: Term, _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, _ n: Int
   ) -> Double {
+    if let sum = term.fastLaneSum(y, p, count: n) { return sum / Double(n) }
     var total = SIMD8<Double>()
     var check = SIMD8<Float>()
     var i = 0

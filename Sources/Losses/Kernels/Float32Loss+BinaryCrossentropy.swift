@@ -174,11 +174,35 @@ extension CrossentropyMath {
 // MARK: - Terms
 
 /// The clipped binary crossentropy of probabilities.
-struct BinaryProbabilityTerm: CrossentropyElementTerm {
+struct BinaryProbabilityTerm: LogProductSplit {
+  typealias Logs = LogProduct
+
   let smoothing: BinarySmoothing
 
   init(labelSmoothing: Float) {
     smoothing = BinarySmoothing(labelSmoothing)
+  }
+
+  static var hasLinearPart: Bool { false }
+  static var logSign: Double { -1 }
+
+  /// Labels 0 and 1 without smoothing: the term is −log f, f = p_c where y = 1 and 1 − p_c where
+  /// y = 0, and a lane's logs add up as the log of Π f (`LogProduct`).
+  func fastLaneSum(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double? {
+    smoothing.isOff ? logProductSum(y, p, count: count) : nil
+  }
+
+  /// f = (1 − y) + p_c·(2y − 1) from two exact Floats, added exactly in Double (p_c and 1 − p_c
+  /// need at most 48 bits); `domain` takes |y·(1 − y)|, zero exactly for labels 0 and 1.
+  @inline(__always)
+  func split(
+    _ y: SIMD8<Float>, _ p: SIMD8<Float>, check: inout SIMD8<Float>, domain: inout SIMD8<Float>
+  ) -> (linear: SIMD8<Double>, operand: SIMD8<Double>) {
+    check += p
+    domain += Elementwise.abs(y * (1 - y))
+    let pc = CrossentropyMath.clipProbability(p)
+    let factor = CrossentropyMath.widen(1 - y) + CrossentropyMath.widen(pc * (y + y - 1))
+    return (SIMD8<Double>(), factor)
   }
 
   @inline(__always)
@@ -206,7 +230,9 @@ struct BinaryProbabilityTerm: CrossentropyElementTerm {
 }
 
 /// The binary crossentropy of logits, t·softplus(−x) + (1 − t)·softplus(x).
-struct BinaryLogitTerm: CrossentropyElementTerm {
+struct BinaryLogitTerm: LogProductSplit {
+  typealias Logs = Log1pProduct
+
   let smoothing: BinarySmoothing
 
   init(labelSmoothing: Float) {
@@ -214,6 +240,31 @@ struct BinaryLogitTerm: CrossentropyElementTerm {
   }
 
   var padding: (y: Float, p: Float) { (0, 0) }
+
+  static var hasLinearPart: Bool { true }
+  static var logSign: Double { 1 }
+
+  /// Every lane whose logits stay within ±87.3: the term is (max(x, 0) − t·x) + log(1 + e^−|x|),
+  /// and a lane's log(1 + v) add up through `Log1pProduct`.
+  func fastLaneSum(_ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int) -> Double? {
+    logProductSum(y, x, count: count)
+  }
+
+  /// linear = max(x, 0) − t·x in Double (t·x exact for t = y), v = e^−|x| = hi + lo (2⁻²⁷ relative,
+  /// `expWithTail`); `domain` takes max(|x| − 87.3, 0), zero while e^−|x| is a normal Float.
+  @inline(__always)
+  func split(
+    _ y: SIMD8<Float>, _ x: SIMD8<Float>, check: inout SIMD8<Float>, domain: inout SIMD8<Float>
+  ) -> (linear: SIMD8<Double>, operand: SIMD8<Double>) {
+    check += x
+    let a = Elementary._negativeAbs(x)
+    domain = CrossentropyMath.maximum(domain, -a - 87.3)
+    let (hi, lo) = CrossentropyMath.expWithTail(a)
+    let xD = CrossentropyMath.widen(x)
+    let t = smoothing(CrossentropyMath.widen(y))
+    let linear = xD.replacing(with: 0, where: xD .< 0) - t * xD
+    return (linear, CrossentropyMath.widen(hi) + CrossentropyMath.widen(lo))
+  }
 
   @inline(__always)
   func terms(_ y: SIMD8<Float>, _ x: SIMD8<Float>, check: inout SIMD8<Float>) -> SIMD8<Double> {
