@@ -18,8 +18,8 @@ protocol CrossentropyElementTerm {
   func careful(_ y: Float, _ p: Float) -> Double
   /// Inputs for the unused lanes of a partial vector: any whose term is finite.
   var padding: (y: Float, p: Float) { get }
-  /// The sum of a lane's terms by a faster route than one term at a time, or nil where that
-  /// route does not hold for the lane (the caller then sums `terms`).
+  /// The sum of the terms of a lane of at least 16 elements by a faster route than one term at a
+  /// time, or nil where that route does not hold for the lane (the caller then sums `terms`).
   func fastLaneSum(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double?
 }
 
@@ -31,18 +31,20 @@ extension CrossentropyElementTerm {
 
 /// An elementwise term written as `linear + sign·log(operand)`: a lane's logarithms then add up
 /// in a `LogSumAccumulator` (the logarithm of one product) instead of one logarithm per element.
-protocol LogProductSplit: CrossentropyElementTerm {
+protocol LogProductSplit {
   /// How the logarithms add up (`LogProduct`: log f; `Log1pProduct`: log(1 + v)).
   associatedtype Logs: LogSumAccumulator
   /// Whether the term has a linear part (if not, `split`'s is ignored).
   static var hasLinearPart: Bool { get }
   /// The sign of the logarithm in the term: −1 (a crossentropy of probabilities) or 1.
   static var logSign: Double { get }
-  /// The linear part and the logarithm's operand of eight elements. `check` must stay finite and
-  /// `domain` zero for the split to hold (operands in the accumulator's range); where not, the
-  /// lane takes `terms`.
+  /// Inputs for the unused lanes of a partial vector: any inside the domain.
+  static var padding: (y: Float, p: Float) { get }
+  /// The linear part and the logarithm's operand of eight elements, and what they add to
+  /// `domain`: zero exactly where the split holds for the inputs (finite, in the accumulator's
+  /// range), anything else (NaN included) where the lane must take its terms one by one.
   func split(
-    _ y: SIMD8<Float>, _ p: SIMD8<Float>, check: inout SIMD8<Float>, domain: inout SIMD8<Float>
+    _ y: SIMD8<Float>, _ p: SIMD8<Float>, domain: inout SIMD8<Float>
   ) -> (linear: SIMD8<Double>, operand: SIMD8<Double>)
 }
 
@@ -53,14 +55,13 @@ extension LogProductSplit {
   func logProductSum(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count n: Int) -> Double? {
     var linear = SIMD8<Double>()
     var logs = Logs()
-    var check = SIMD8<Float>()
     var domain = SIMD8<Float>()
     let vectorEnd = n - n % 8
     var i = 0
     while i < vectorEnd {
       let blockEnd = Swift.min(vectorEnd, i + 8 * LogProduct.period)
       while i < blockEnd {
-        let (l, v) = split(CrossentropyMath.load(y, i), CrossentropyMath.load(p, i), check: &check, domain: &domain)
+        let (l, v) = split(CrossentropyMath.load(y, i), CrossentropyMath.load(p, i), domain: &domain)
         if Self.hasLinearPart { linear += l }
         logs.add(v)
         i += 8
@@ -70,14 +71,14 @@ extension LogProductSplit {
     }
     if i < n {
       let rest = n - i
-      let yv = CrossentropyMath.load(y + i, count: rest, padding: padding.y)
-      let pv = CrossentropyMath.load(p + i, count: rest, padding: padding.p)
-      let (l, v) = split(yv, pv, check: &check, domain: &domain)
+      let yv = CrossentropyMath.load(y + i, count: rest, padding: Self.padding.y)
+      let pv = CrossentropyMath.load(p + i, count: rest, padding: Self.padding.p)
+      let (l, v) = split(yv, pv, domain: &domain)
       let live = CrossentropyMath.liveDouble(rest)
       if Self.hasLinearPart { linear += SIMD8<Double>().replacing(with: l, where: live) }
       logs.add(Logs.identity.replacing(with: v, where: live))
+      if !CrossentropyMath.isZero(Elementwise.abs(domain)) { return nil }
     }
-    guard CrossentropyMath.allFinite(check), CrossentropyMath.isZero(Elementwise.abs(domain)) else { return nil }
     return linear.sum() + Self.logSign * logs.logarithm
   }
 }

@@ -174,35 +174,16 @@ extension CrossentropyMath {
 // MARK: - Terms
 
 /// The clipped binary crossentropy of probabilities.
-struct BinaryProbabilityTerm: LogProductSplit {
-  typealias Logs = LogProduct
-
+struct BinaryProbabilityTerm: CrossentropyElementTerm {
   let smoothing: BinarySmoothing
 
   init(labelSmoothing: Float) {
     smoothing = BinarySmoothing(labelSmoothing)
   }
 
-  static var hasLinearPart: Bool { false }
-  static var logSign: Double { -1 }
-
-  /// Labels 0 and 1 without smoothing: the term is −log f, f = p_c where y = 1 and 1 − p_c where
-  /// y = 0, and a lane's logs add up as the log of Π f (`LogProduct`).
+  /// Labels 0 and 1 without smoothing: the lane's logs add up as the log of one product.
   func fastLaneSum(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double? {
-    smoothing.isOff ? logProductSum(y, p, count: count) : nil
-  }
-
-  /// f = (1 − y) + p_c·(2y − 1) from two exact Floats, added exactly in Double (p_c and 1 − p_c
-  /// need at most 48 bits); `domain` takes |y·(1 − y)|, zero exactly for labels 0 and 1.
-  @inline(__always)
-  func split(
-    _ y: SIMD8<Float>, _ p: SIMD8<Float>, check: inout SIMD8<Float>, domain: inout SIMD8<Float>
-  ) -> (linear: SIMD8<Double>, operand: SIMD8<Double>) {
-    check += p
-    domain += Elementwise.abs(y * (1 - y))
-    let pc = CrossentropyMath.clipProbability(p)
-    let factor = CrossentropyMath.widen(1 - y) + CrossentropyMath.widen(pc * (y + y - 1))
-    return (SIMD8<Double>(), factor)
+    smoothing.isOff ? HardLabelProbabilitySplit().logProductSum(y, p, count: count) : nil
   }
 
   @inline(__always)
@@ -230,9 +211,7 @@ struct BinaryProbabilityTerm: LogProductSplit {
 }
 
 /// The binary crossentropy of logits, t·softplus(−x) + (1 − t)·softplus(x).
-struct BinaryLogitTerm: LogProductSplit {
-  typealias Logs = Log1pProduct
-
+struct BinaryLogitTerm: CrossentropyElementTerm {
   let smoothing: BinarySmoothing
 
   init(labelSmoothing: Float) {
@@ -241,29 +220,15 @@ struct BinaryLogitTerm: LogProductSplit {
 
   var padding: (y: Float, p: Float) { (0, 0) }
 
-  static var hasLinearPart: Bool { true }
-  static var logSign: Double { 1 }
-
-  /// Every lane whose logits stay within ±87.3: the term is (max(x, 0) − t·x) + log(1 + e^−|x|),
-  /// and a lane's log(1 + v) add up through `Log1pProduct`.
+  /// Lanes whose logits stay within ±86: the log(1 + e^−|x|) add up as the log of one product,
+  /// with the hard-label split where the first eight labels are 0 or 1 (and no smoothing).
   func fastLaneSum(_ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int) -> Double? {
-    logProductSum(y, x, count: count)
-  }
-
-  /// linear = max(x, 0) − t·x in Double (t·x exact for t = y), v = e^−|x| = hi + lo (2⁻²⁷ relative,
-  /// `expWithTail`); `domain` takes max(|x| − 87.3, 0), zero while e^−|x| is a normal Float.
-  @inline(__always)
-  func split(
-    _ y: SIMD8<Float>, _ x: SIMD8<Float>, check: inout SIMD8<Float>, domain: inout SIMD8<Float>
-  ) -> (linear: SIMD8<Double>, operand: SIMD8<Double>) {
-    check += x
-    let a = Elementary._negativeAbs(x)
-    domain = CrossentropyMath.maximum(domain, -a - 87.3)
-    let (hi, lo) = CrossentropyMath.expWithTail(a)
-    let xD = CrossentropyMath.widen(x)
-    let t = smoothing(CrossentropyMath.widen(y))
-    let linear = xD.replacing(with: 0, where: xD .< 0) - t * xD
-    return (linear, CrossentropyMath.widen(hi) + CrossentropyMath.widen(lo))
+    if smoothing.isHard(CrossentropyMath.load(y, 0)),
+      let sum = HardLabelLogitSplit().logProductSum(y, x, count: count)
+    {
+      return sum
+    }
+    return SoftLabelLogitSplit(smoothing: smoothing).logProductSum(y, x, count: count)
   }
 
   @inline(__always)
