@@ -13,59 +13,74 @@ import Darwin
 #endif
 import LossCore
 
-/// Extra per-vector sums taken during the logits scan (labels for categorical crossentropy).
-protocol LogitScanExtras {
-  /// Receives `m − x` (≥ 0, rounded) for the logits at `offset` (`live` lanes valid; the others
-  /// are garbage and must be ignored).
-  mutating func add(gap: SIMD8<Float>, at offset: Int, live: Int)
-  /// Called after each block of up to 64 elements, and before `rebase`.
-  mutating func endBlock()
-  /// The running maximum grew by `delta` > 0: every gap so far grows by `delta`.
-  mutating func rebase(by delta: Double)
-}
-
-/// No extra sums (sparse labels).
-struct NoLogitExtras: LogitScanExtras {
-  @inline(__always) mutating func add(gap: SIMD8<Float>, at offset: Int, live: Int) {}
-  @inline(__always) mutating func endBlock() {}
-  @inline(__always) mutating func rebase(by delta: Double) {}
-}
-
-/// The result of a logits scan: m = max x, S = Σ exp(x − m) (S ≥ 1), and whether every
-/// x − m was finite (no NaN, no ±∞ anywhere in the row).
+/// The result of a logits scan: m = max x, S − 1 = Σ exp(x − m) − 1 (≥ 0), and whether every
+/// logit was finite (no NaN, no ±∞ anywhere in the row).
 struct LogitRowScan {
   var max: Float
-  var expSum: Double
+  var excess: Double
   var isFinite: Bool
 
-  /// log Σ exp(x) − m = log S, in Double.
-  var logExpSum: Double { log(expSum) }
+  /// log Σ exp(x) − m = log S = log1p(S − 1), in Double.
+  var logExpSum: Double { log1p(excess) }
+}
+
+/// How a row's exponentials are scaled: e^(x − m) = e^(x − c − K·ln 2) · e^(−(m − c − K·ln 2)).
+///
+/// The exponent is reduced from x − c, which is exact: c = 0, or c = m when |m| ≥ 174 (then every
+/// x that is not clamped lies within 87 of m, so within a factor 2 of it: Sterbenz). That leaves
+/// |x − c| ≤ 261, where the reduction k·ln2Hi is exact (|k| < 512), so no rounding tail of x − m
+/// is needed. K = round((m − c)·log₂e) is taken out of each 2ᵏ through the exponent bias, so the
+/// maximum's term is about 1 and the others smaller; x − c below m − c − 87 is clamped (terms
+/// under e⁻⁸⁷ relative, invisible in a sum of at least 1).
+struct LogitShift {
+  /// c.
+  let offset: Float
+  /// K.
+  let exponent: Int32
+  /// The bits added to k·2²³ to form 2^(k − K) (127 − K in the exponent field).
+  let bias: Int32
+  /// m − c − 87.
+  let floor: Float
+
+  /// The shift for the maximum m (any shift for a non-finite m: such rows are discarded).
+  init(max m: Float) {
+    offset = m.isFinite && Swift.abs(m) >= 174 ? m : 0
+    let top = m.isFinite ? m - offset : 0
+    exponent = Int32((top * CrossentropyMath.log2e).rounded())
+    bias = 0x3f80_0000 &- (exponent &<< 23)
+    floor = top - 87
+  }
+
+  /// c + K·ln 2 in Double (K·ln 2 rounds by at most 2⁻⁴⁵ absolute).
+  var total: Double { Double(offset) + Double(exponent) * CrossentropyMath.ln2 }
 }
 
 /// Rows up to this many Floats (16 KiB) stay in L1 between two passes.
 private let residentRow = 4096
 
 extension CrossentropyMath {
-  /// m and S = Σ exp(x − m) of one row in one pass over memory.
+  /// m and S − 1 = Σ exp(x − m) − 1 of one row, reading memory once.
   ///
   /// A row that fits in L1 (≤ 4096 elements) takes its maximum in a first pass (a running
   /// maximum per lane, one `maxps` a vector) and its exponentials in a second that reads from
-  /// L1: memory is read once. A longer row is read in blocks of 64: each block's maximum (8
-  /// vector maxima, then across lanes) updates the running m; when it grows, S (in Double) is rescaled by exp(m_old − m_new),
-  /// evaluated in Double. The block's exponentials come from `expForSum` and are added to S in
-  /// Double one vector at a time, so the term of the maximum (exactly 1) never absorbs the small
-  /// terms: S − 1 keeps the relative accuracy of the exponentials even for confident rows.
+  /// L1. A longer row is read in blocks of 64: each block's maximum (8 vector maxima, then
+  /// across lanes) updates the running m; when it grows, the sum is rescaled to the new
+  /// `LogitShift` by exp(old total − new total), in Double. The exponentials come from
+  /// `expShifted`, each within 1 ulp of its exact value relative, and are added in Double.
+  ///
+  /// The maximum's own term is not exactly 1 there: its computed value T_m (the same code on m)
+  /// is taken out of the sum and the rest divided by the exact e^(m − c − K·ln 2) (libm, Double),
+  /// so S − 1 = (Σ T − T_m)/e^(m − c − K·ln 2) keeps the relative accuracy of the other terms even
+  /// for a confident row, where the loss is log1p(S − 1) ≈ S − 1.
   @inline(__always)
-  static func scanLogits<Extras: LogitScanExtras>(
-    _ x: UnsafePointer<Float>, count n: Int, extras: inout Extras
-  ) -> LogitRowScan {
+  static func scanLogits(_ x: UnsafePointer<Float>, count n: Int) -> LogitRowScan {
     var m = -Float.infinity
     var s = SIMD8<Double>()
     var check = SIMD8<Float>()
     var i = 0
     if n <= residentRow {
-      // The row fits in L1: its maximum first (one running max per lane), then every
-      // block below finds blockMax ≤ m and never rescales; the exponentials read from L1.
+      // The row fits in L1: its maximum (and finiteness) first, one running max per lane; then
+      // every block below finds blockMax ≤ m and never rescales; the exponentials read from L1.
       // Two SIMD4 running maxima: with one SIMD8 (through `maximum`) LLVM kept one half as
       // `maxps` but turned the other, loop-carried, into a compare, mask shifts and a blend.
       var low = SIMD4<Float>(repeating: -.infinity)
@@ -74,62 +89,88 @@ extension CrossentropyMath {
         let v = load(x, i)
         low = low.replacing(with: v.lowHalf, where: low .< v.lowHalf)
         high = high.replacing(with: v.highHalf, where: high .< v.highHalf)
+        check += v * 0
         i += 8
       }
       var lanes = SIMD8<Float>(lowHalf: low, highHalf: high)
-      if i < n { lanes = maximum(lanes, load(x + i, count: n - i, padding: -.infinity)) }
+      if i < n {
+        let v = load(x + i, count: n - i, padding: 0)
+        lanes = maximum(lanes, load(x + i, count: n - i, padding: -.infinity))
+        check += v * 0
+      }
       m = horizontalMax(lanes)
       i = 0
     }
+    var shift = LogitShift(max: m)
     while i + 64 <= n {
       if n > residentRow {
         var lanes = load(x, i)
-        for k in stride(from: 8, to: 64, by: 8) { lanes = maximum(lanes, load(x, i + k)) }
+        check += lanes * 0
+        for k in stride(from: 8, to: 64, by: 8) {
+          let v = load(x, i + k)
+          lanes = maximum(lanes, v)
+          check += v * 0
+        }
         let blockMax = horizontalMax(lanes)
         if blockMax > m {
-          rescale(&s, &m, to: blockMax, &extras)
+          rescale(&s, &m, &shift, to: blockMax)
         }
       }
-      let mv = SIMD8<Float>(repeating: m)
       for k in stride(from: 0, to: 64, by: 8) {
-        let v = load(x, i + k)
-        let gap = mv - v
-        check += gap
-        s += widen(expForSum(v, minus: mv))
-        extras.add(gap: gap, at: i + k, live: 8)
+        s += widen(expShifted(load(x, i + k), shift))
       }
-      extras.endBlock()
       i += 64
     }
     while i < n {
       let rest = Swift.min(8, n - i)
       let v = rest == 8 ? load(x, i) : load(x + i, count: rest, padding: -.infinity)
-      let blockMax = horizontalMax(v)
-      if blockMax > m {
-        rescale(&s, &m, to: blockMax, &extras)
+      if n > residentRow {
+        check += (rest == 8 ? v : load(x + i, count: rest, padding: 0)) * 0
+        let blockMax = horizontalMax(v)
+        if blockMax > m {
+          rescale(&s, &m, &shift, to: blockMax)
+        }
       }
-      let mv = SIMD8<Float>(repeating: m)
-      let gap = mv - v
-      check += SIMD8<Float>().replacing(with: gap, where: live(rest))
-      s += SIMD8<Double>().replacing(with: widen(expForSum(v, minus: mv)), where: liveDouble(rest))
-      extras.add(gap: gap, at: i, live: rest)
+      s += SIMD8<Double>().replacing(with: widen(expShifted(v, shift)), where: liveDouble(rest))
       i += rest
     }
-    extras.endBlock()
-    return LogitRowScan(max: m, expSum: s.sum(), isFinite: allFinite(check))
+    guard allFinite(check) else { return LogitRowScan(max: m, excess: .nan, isFinite: false) }
+    let maxTerm = Double(expShifted(SIMD8<Float>(repeating: m), shift)[0])
+    let exactMaxTerm = exp(Double(m) - shift.total)
+    return LogitRowScan(max: m, excess: (s.sum() - maxTerm) / exactMaxTerm, isFinite: true)
   }
 
-  /// A new running maximum: S·exp(m − m′) in Double, the extras' gaps grown by m′ − m.
+  /// A new running maximum: the sum rescaled to its shift.
   @inline(never)
-  static func rescale<Extras: LogitScanExtras>(
-    _ s: inout SIMD8<Double>, _ m: inout Float, to newMax: Float, _ extras: inout Extras
-  ) {
-    extras.endBlock()
+  static func rescale(_ s: inout SIMD8<Double>, _ m: inout Float, _ shift: inout LogitShift, to newMax: Float) {
+    let newShift = LogitShift(max: newMax)
     if m != -.infinity {
-      s *= exp(Double(m) - Double(newMax))
-      extras.rebase(by: Double(newMax) - Double(m))
+      s *= exp(shift.total - newShift.total)
     }
     m = newMax
+    shift = newShift
+  }
+
+  /// e^(x − c − K·ln 2) for the logits of a row (`LogitShift`): `Elementary.exp`'s reduction of
+  /// the exact x − c, clamped below, a degree-6 polynomial by Estrin's scheme, one scaling by
+  /// 2^(k − K) (normal: k − K ∈ [−126, 1]).
+  ///
+  /// Error: < 1 ulp relative, as `Elementary.exp` (the argument is exact, and the polynomial's
+  /// 2⁻²⁸·²⁵ adds 0.1 ulp to that analysis). NaN inputs give garbage, which the scan detects
+  /// through the finiteness of the row.
+  @inline(__always)
+  static func expShifted(_ x: SIMD8<Float>, _ shift: LogitShift) -> SIMD8<Float> {
+    let z = maximum(x - shift.offset, SIMD8(repeating: shift.floor))
+    let t = z * log2e + Elementary._shifter
+    let kf = t - Elementary._shifter
+    let rHi = z - kf * Elementary._ln2Hi
+    let rLo = kf * Elementary._ln2Lo
+    let r = rHi - rLo
+    let r2 = r * r
+    let q = (c3 * r + c2) + r2 * ((c5 * r + c4) + r2 * c6)
+    let p = 1 + (rHi + (r2 * q - rLo))
+    // t's low bits hold k, and (shifterBits << 23) ≡ 0 mod 2³²: 2^(k − K) from the bias.
+    return p * Elementary._float((Elementary._bits(t) &<< 23) &+ shift.bias)
   }
 
   /// Σ p over one row, each element widened to Double (exact terms, Double additions).

@@ -16,28 +16,26 @@ extension Float32Loss {
   /// −Σ over `axis` of t·log o: o = clip(p / Σp, eps, 1 − eps) from probabilities, o = softmax(x)
   /// from logits; t = y·(1 − ls) + ls/C with C the extent of `axis` in `y_pred`.
   ///
-  /// From logits, one pass over each row gives m = max x, S = Σ exp(x − m) (online, see
-  /// `CrossentropyMath.scanLogits`), and the label sums Y = Σy, A = Σ y·(m − x), B = Σ (m − x)
-  /// (rebased when m grows). With lse = m + log S,
+  /// From logits, the row scan gives m = max x and S − 1 = Σ exp(x − m) − 1
+  /// (`CrossentropyMath.scanLogits`), and a second pass over the row (in L1) the label sums
+  /// Y = Σy, A = Σ y·(m − x), B = Σ (m − x) (`CategoricalLabelSums`). With lse = m + log S,
   /// ```
   /// Σ t·(lse − x) = (1 − ls)·(Y·log S + A) + (ls/C)·(C·log S + B)
   /// ```
-  /// a sum of non-negative parts for labels y ≥ 0.
-  /// evaluated in Double (log S by libm). From probabilities, Σp is summed in Double, and only
-  /// the vectors holding a non-zero t take logs: o = p / Σp in Double, split into Float
-  /// hi + lo for the log core.
+  /// a sum of non-negative parts for labels y ≥ 0, evaluated in Double (log S = log1p(S − 1)
+  /// by libm). From probabilities, Σp is summed in Double, and only the vectors holding a non-zero
+  /// t take logs: o = p / Σp in Double, split into Float hi + lo for the log core.
   ///
-  /// Error bound (u = 2⁻²⁴). Logits: S carries the exponentials' < 1 ulp (relative, of the exact
-  /// e^(x − m): the rounding of x − m is fed into the reduction), so log S is within about u·S_rel
-  /// absolute with S_rel ≤ 2 and, for S near 1, the relative accuracy of S − 1 (the exact 1 of the
-  /// maximum is never rounded together with the other terms); A and B carry the rounding of
-  /// m − x, of the products and of the Float block sums (≤ 4u relative, terms of one sign). Every
-  /// part is non-negative for y ≥ 0, so the loss is within ½ ulp (final rounding) + 4u relative +
-  /// u·Y absolute: ≤ 1.5 ulp for rows whose loss is ≳ Y (not confidently right), and for confident
-  /// rows the u·Y absolute term of log S relative to the loss. Labels of mixed signs cancel: then
-  /// the bound is 4u·(Y·log S + Σ|y|·(m − x)) absolute. Probabilities: each log is within 0.3u
-  /// relative of the log of the exactly renormalised o (`CrossentropyMath.logOfDouble`), the
-  /// products and sums in Double, the terms non-negative: within 0.3 ulp + ½ ulp of rounding.
+  /// Error bound (u = 2⁻²⁴). Logits: S − 1 carries the exponentials' < 1 ulp relative (the
+  /// maximum's own term is taken out exactly), so log S is within u·S_rel absolute with
+  /// S_rel = (S − 1)/S ≤ 1, and keeps the relative accuracy of S − 1 for a confident row; A and B
+  /// are within 9u relative (u for one-hot labels, see `CategoricalLabelSums`). Every part is
+  /// non-negative for y ≥ 0, so the loss is within ½ ulp (final rounding) + u·Y absolute + the
+  /// relative error of A (one-hot: ≤ 1.5 ulp, ≤ 1 ulp once the loss is ≳ 2Y; measured ≤ 1 ulp
+  /// on soft labels too). Labels of mixed signs cancel: then the bound is 9u·(Y·log S +
+  /// Σ|y|·(m − x)) absolute. Probabilities: each log is within 0.3u relative of the log of the
+  /// exactly renormalised o (`CrossentropyMath.logOfDouble`), the products and sums in Double, the
+  /// terms non-negative: within 0.3 ulp + ½ ulp of rounding.
   ///
   /// Rows with a non-finite logit, or whose probability sum is not finite and non-zero (an
   /// all-zero row gives 0/0 = NaN), are evaluated by a careful Double loop that follows Keras's
@@ -48,17 +46,17 @@ extension Float32Loss {
     let ls = Double(labelSmoothing)
     if fromLogits {
       return try rowLosses(yTrue, yPred, axis: axis, needsValues: needsValues) { y, x, n, _ in
-        var sums = CategoricalLabelSums(y: y)
-        let scan = CrossentropyMath.scanLogits(x, count: n, extras: &sums)
-        let (count, labels, labelledGaps, gaps) = sums.totals
-        guard scan.isFinite, labels.isFinite, labelledGaps.isFinite else {
+        let scan = CrossentropyMath.scanLogits(x, count: n)
+        guard scan.isFinite else { return carefulCategoricalRow(y, x, n, labelSmoothing: ls, fromLogits: true) }
+        let sums = CategoricalLabelSums(y, x, count: n, max: scan.max, withGaps: ls != 0)
+        guard sums.labels.isFinite, sums.labelledGaps.isFinite else {
           return carefulCategoricalRow(y, x, n, labelSmoothing: ls, fromLogits: true)
         }
         let logS = scan.logExpSum
-        let base = labels * logS + labelledGaps
+        let base = sums.labels * logS + sums.labelledGaps
         guard ls != 0 else { return base }
-        let c = Double(count)
-        return (1 - ls) * base + (ls / c) * (c * logS + gaps)
+        let c = Double(n)
+        return (1 - ls) * base + (ls / c) * (c * logS + sums.gaps)
       }
     }
     return try rowLosses(yTrue, yPred, axis: axis, needsValues: needsValues) { y, p, n, _ in
@@ -166,56 +164,47 @@ struct CategoricalSmoothing {
 }
 
 /// The label sums of the categorical crossentropy from logits: Y = Σy, A = Σ y·(m − x) and
-/// B = Σ (m − x), summed in Float over blocks of 64 and in Double across blocks. Every term of A
-/// and B has one sign (for y ≥ 0), so neither cancels.
-struct CategoricalLabelSums: LogitScanExtras {
-  let y: UnsafePointer<Float>
-  var blockLabels = SIMD8<Float>()
-  var blockLabelledGaps = SIMD8<Float>()
-  var blockGaps = SIMD8<Float>()
-  var labels = SIMD8<Double>()
-  var labelledGaps = SIMD8<Double>()
-  var gaps = SIMD8<Double>()
-  var count = 0
-
-  init(y: UnsafePointer<Float>) {
-    self.y = y
-  }
+/// B = Σ (m − x) (only with label smoothing), in a pass of their own once m is known (the row is
+/// in L1 after the scan; fused into the exponentials' loop they made SSE2 spill its registers).
+/// Each lane sums its eight terms of a block of 64 in Float, then in Double across blocks and
+/// lanes. Every term of A and B has one sign (for y ≥ 0), so neither cancels: m − x and the
+/// product round (2u), then at most seven Float additions a lane and block (7u): ≤ 9u relative
+/// in the worst case, far less in practice (the roundings are independent), and ≤ u for the
+/// one-hot labels of the common case (one term: only m − x rounds).
+struct CategoricalLabelSums {
+  var labels = 0.0
+  var labelledGaps = 0.0
+  var gaps = 0.0
 
   @inline(__always)
-  mutating func add(gap: SIMD8<Float>, at offset: Int, live: Int) {
-    if live == 8 {
-      let yv = CrossentropyMath.load(y, offset)
-      blockLabels += yv
-      blockLabelledGaps += yv * gap
-      blockGaps += gap
-    } else {
-      let yv = CrossentropyMath.load(y + offset, count: live, padding: 0)
-      let mask = CrossentropyMath.live(live)
-      blockLabels += yv
-      blockLabelledGaps += SIMD8<Float>().replacing(with: yv * gap, where: mask)
-      blockGaps += SIMD8<Float>().replacing(with: gap, where: mask)
+  init(_ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, max m: Float, withGaps: Bool) {
+    let mv = SIMD8<Float>(repeating: m)
+    var labelTotals = SIMD8<Double>()
+    var labelledGapTotals = SIMD8<Double>()
+    var gapTotals = SIMD8<Double>()
+    var i = 0
+    while i < n {
+      let end = Swift.min(n, i + 64)
+      var blockLabels = SIMD8<Float>()
+      var blockLabelledGaps = SIMD8<Float>()
+      var blockGaps = SIMD8<Float>()
+      while i < end {
+        let rest = Swift.min(8, end - i)
+        let yv = rest == 8 ? CrossentropyMath.load(y, i) : CrossentropyMath.load(y + i, count: rest, padding: 0)
+        let gap = mv - (rest == 8 ? CrossentropyMath.load(x, i) : CrossentropyMath.load(x + i, count: rest, padding: m))
+        blockLabels += yv
+        blockLabelledGaps += yv * gap
+        if withGaps { blockGaps += gap }
+        i += rest
+      }
+      labelTotals += CrossentropyMath.widen(blockLabels)
+      labelledGapTotals += CrossentropyMath.widen(blockLabelledGaps)
+      if withGaps { gapTotals += CrossentropyMath.widen(blockGaps) }
     }
-    count += live
+    labels = labelTotals.sum()
+    labelledGaps = labelledGapTotals.sum()
+    gaps = gapTotals.sum()
   }
-
-  @inline(__always)
-  mutating func endBlock() {
-    labels += CrossentropyMath.widen(blockLabels)
-    labelledGaps += CrossentropyMath.widen(blockLabelledGaps)
-    gaps += CrossentropyMath.widen(blockGaps)
-    blockLabels = .zero
-    blockLabelledGaps = .zero
-    blockGaps = .zero
-  }
-
-  mutating func rebase(by delta: Double) {
-    labelledGaps += labels * delta
-    gaps += delta * Double(count) / 8
-  }
-
-  /// (C, Y, A, B).
-  var totals: (Int, Double, Double, Double) { (count, labels.sum(), labelledGaps.sum(), gaps.sum()) }
 }
 
 /// One categorical focal row's options and its two evaluations.

@@ -49,8 +49,7 @@ extension Float32Loss {
         guard label >= 0 else { return 0 }
         let x = p + lane * classes
         if fromLogits {
-          var none = NoLogitExtras()
-          let scan = CrossentropyMath.scanLogits(x, count: classes, extras: &none)
+          let scan = CrossentropyMath.scanLogits(x, count: classes)
           guard scan.isFinite else { return carefulSparseRow(x, classes, label: label, fromLogits: true) }
           return (Double(scan.max) - Double(x[label])) + scan.logExpSum
         }
