@@ -511,3 +511,85 @@ struct CrossentropyBadInputTests {
     expectSameError(.categoricalGeneralizedCrossEntropy(q: 1.5), Tensor([0, 1]), p)
   }
 }
+
+// MARK: - Product lanes and shifted exponentials
+
+@Suite("Crossentropy kernels' product lanes and shifted row exponentials")
+struct CrossentropyFastPathTests {
+  /// The ULP distance on one lane of `count` copies of (y, p), per-sample results.
+  private func uniformLane(_ loss: Loss, y: Float, p: Float, count n: Int) throws -> Double {
+    let y = try Tensor(shape: [1, n], scalars: [Float](repeating: y, count: n))
+    let p = try Tensor(shape: [1, n], scalars: [Float](repeating: p, count: n))
+    return try worstDistance(loss, y, p, reduction: .none)
+  }
+
+  /// Identical terms, where the error of each term cannot average out: the mean must stay within
+  /// 1 ULP (LogProduct's bound is ½ ULP + 2⁻²⁹). p = 1e-9 clips to eps, a factor of about 2⁻²³:
+  /// 100 003 of them underflow any Double product that is not renormalized.
+  @Test(arguments: [16, 1000, 100_003])
+  func hardLabelProbabilityLanes(_ n: Int) throws {
+    for (y, p) in [(Float(1), Float(0.3)), (0, 0.3), (1, 1e-9), (0, 1e-9), (1, 0.9999999), (0, 0.9999999), (0, 1)] {
+      let d = try uniformLane(.binaryCrossentropy(), y: y, p: p, count: n)
+      #expect(d <= 1, "y \(y), p \(p), n \(n): \(d) ulp")
+    }
+  }
+
+  /// Logits on the label's side give log1p(e^−|x|) alone: at |x| = 30 that is 9.4e-14, which a
+  /// product of the factors 1 + v would round away (Log1pProduct carries Π(1 + v) − 1 instead).
+  /// x = 0 doubles 1 + D per element: 5000 elements pass 2⁶⁴ and renormalize. |x| = 86.5 is
+  /// beyond the fast path's domain (the lane takes its terms one by one).
+  @Test(arguments: [16, 203, 5000])
+  func logitLanes(_ n: Int) throws {
+    let cases: [(Float, Float)] = [(1, 30), (0, -30), (1, -30), (0, 0), (1, 5.5), (0, 85.9), (1, 86.5), (0.3, 2)]
+    for (y, x) in cases {
+      for loss in [Loss.binaryCrossentropy(fromLogits: true), .binaryCrossentropy(fromLogits: true, labelSmoothing: 0.2)] {
+        let d = try uniformLane(loss, y: y, p: x, count: n)
+        #expect(d <= 1, "\(loss) y \(y), x \(x), n \(n): \(d) ulp")
+      }
+    }
+  }
+
+  /// Labels that switch from hard to soft, and logits that leave the domain, mid-lane.
+  @Test func mixedLogitLanes() throws {
+    var random = XentRandom(state: 86)
+    let n = 700
+    var y = (0..<n).map { _ in Float(random.index(2)) }
+    var x = (0..<n).map { _ in random.uniform(-12, 12) }
+    y[400] = 0.25
+    let loss = Loss.binaryCrossentropy(fromLogits: true)
+    let yt = try Tensor(shape: [1, n], scalars: y)
+    #expect(try worstDistance(loss, yt, try Tensor(shape: [1, n], scalars: x), reduction: .none) <= 1)
+    x[650] = -120
+    #expect(try worstDistance(loss, yt, try Tensor(shape: [1, n], scalars: x), reduction: .none) <= 1)
+  }
+
+  /// Rows of logits near ±200 and −300 (|m| ≥ 174: x − m is exact and the shift is m itself), and
+  /// rows of 10 000 classes whose maximum keeps growing (each 64-element block rescales the sum).
+  @Test func shiftedRows() throws {
+    var random = XentRandom(state: 174)
+    for (base, n) in [(Float(200), 300), (-300, 300), (173.5, 300), (0, 10_000), (-200, 10_000)] {
+      let ramp = n > 4096
+      let row = (0..<n).map { i in ramp ? base + Float(i) * 0.002 + random.uniform(-1, 0) : base + random.uniform(-6, 0) }
+      let label = random.index(n)
+      let y = (0..<n).map { Float($0 == label ? 1 : 0) }
+      let logits = try Tensor(shape: [1, n], scalars: row)
+      let sparse = try worstDistance(
+        .sparseCategoricalCrossentropy(fromLogits: true), Tensor([Float(label)]), logits, reduction: .none)
+      let categorical = try worstDistance(
+        .categoricalCrossentropy(fromLogits: true), try Tensor(shape: [1, n], scalars: y), logits, reduction: .none)
+      #expect(sparse <= 1, "base \(base), n \(n): \(sparse) ulp")
+      #expect(categorical <= 1, "base \(base), n \(n): \(categorical) ulp")
+    }
+  }
+
+  /// A confident row at m = 200: the loss is S − 1 ≈ 2e-6. There the shift is m itself, so the
+  /// maximum's term is exactly 1 (`confidentRows`, at m = 9, covers the replacement of the
+  /// computed term by the exact one: without it that test is 7707 ULP off).
+  @Test func confidentShiftedRow() throws {
+    var row = [Float](repeating: 180, count: 1000)
+    row[3] = 200
+    let logits = try Tensor(shape: [1, 1000], scalars: row)
+    let d = try worstDistance(.sparseCategoricalCrossentropy(fromLogits: true), Tensor([3]), logits, reduction: .none)
+    #expect(d <= 2, "\(d) ulp")
+  }
+}
