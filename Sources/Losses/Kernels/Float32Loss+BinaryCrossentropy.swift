@@ -23,15 +23,20 @@ extension Float32Loss {
   ///                     = (max(x, 0) − t·x) + log1p(e^−|x|)
   /// ```
   ///
-  /// Fast paths. From probabilities, a vector whose labels are all 0 or 1 (and ls = 0) needs one
-  /// log per element: `log(p_c)` where t = 1 and `log1p(−p_c) = log(u) + log(1 + e/u)` where
-  /// t = 0, u = 1 − p_c rounded and e its exact rounding error (Fast2Sum), both through one call
-  /// of the log core on the selected argument. Other labels take both logs and combine them in
-  /// Double. From logits, `max(x, 0) − t·x ≥ 0` and `log1p(e^−|x|) > 0` are both non-negative for
-  /// t ∈ [0, 1], so the sum has no cancellation; the first part is exact in Float for t ∈ {0, 1}
-  /// (`max(±x, 0)`) and computed in Double otherwise; the second comes from an exp that keeps its
-  /// rounding tail (2⁻²⁷ relative). Every log is `CrossentropyMath.logWide`: Elementary's
-  /// reduction and polynomial with the final assembly in Double, never rounded to Float.
+  /// Lanes of at least 16 elements sum their logs as the log of one product (`LogProductSplit`):
+  /// from probabilities with labels 0 and 1 and no smoothing, Π f with f = p_c or 1 − p_c exact in
+  /// Double (`HardLabelProbabilitySplit`, within ½ ulp plus 2⁻²⁹ relative); from logits within ±86,
+  /// Π(1 + e^−|x|) − 1 beside the linear parts (`HardLabelLogitSplit`, `SoftLabelLogitSplit`,
+  /// within 0.9 ulp). Other lanes take their terms one by one: from probabilities, a vector
+  /// whose labels are all 0 or 1 (and ls = 0) needs one log per element: `log(p_c)` where t = 1
+  /// and `log1p(−p_c) = log(u) + log(1 + e/u)` where t = 0, u = 1 − p_c rounded and e its exact
+  /// rounding error (Fast2Sum), both through one call of the log core on the selected argument.
+  /// Other labels take both logs and combine them in Double. From logits, `max(x, 0) − t·x ≥ 0`
+  /// and `log1p(e^−|x|) > 0` are both non-negative for t ∈ [0, 1], so the sum has no
+  /// cancellation; the first part is exact in Float for t ∈ {0, 1} (`max(±x, 0)`) and computed in
+  /// Double otherwise; the second comes from an exp that keeps its rounding tail (2⁻²⁷ relative).
+  /// Every log is `CrossentropyMath.logWide`: Elementary's reduction and polynomial with the final
+  /// assembly in Double, never rounded to Float.
   ///
   /// Error bound (u = 2⁻²⁴, t ∈ [0, 1]). Each element's term is the sum of non-negative parts,
   /// each within 0.3u relative (`logWide`; `log1p(e^−|x|)` adds 2⁻²⁷ = 0.125u); the combination
@@ -181,9 +186,10 @@ struct BinaryProbabilityTerm: CrossentropyElementTerm {
     smoothing = BinarySmoothing(labelSmoothing)
   }
 
-  /// Labels 0 and 1 without smoothing: the lane's logs add up as the log of one product.
+  /// Labels 0 and 1 without smoothing (the first eight tell whether to try): the lane's logs add
+  /// up as the log of one product.
   func fastLaneSum(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double? {
-    smoothing.isOff ? HardLabelProbabilitySplit().logProductSum(y, p, count: count) : nil
+    smoothing.isHard(CrossentropyMath.load(y, 0)) ? HardLabelProbabilitySplit().logProductSum(y, p, count: count) : nil
   }
 
   @inline(__always)
