@@ -25,6 +25,13 @@ struct Accumulator: PerSampleSink {
     sum += value
     count += 1
   }
+
+  /// Adds the sum of `samples` per-sample losses at once.
+  @inlinable @inline(__always)
+  mutating func append(sum value: Double, samples: Int) {
+    sum += value
+    count += samples
+  }
 }
 
 /// Keeps every per-sample loss.

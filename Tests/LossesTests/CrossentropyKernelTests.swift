@@ -549,6 +549,29 @@ struct CrossentropyFastPathTests {
     }
   }
 
+  /// Predictions of shape (batch, 1), reduced without weights: the lanes of one element are
+  /// summed as one product lane (the mean of the lane means is Σ terms / length).
+  @Test func columnsReduceAsOneLane() throws {
+    var random = XentRandom(state: 1)
+    let n = 1000
+    let y = (0..<n).map { _ in Float(random.index(2)) }
+    let p = (0..<n).map { _ in random.uniform(0.001, 0.999) }
+    let x = (0..<n).map { _ in random.uniform(-20, 20) }
+    var soft = y
+    soft[500] = 0.5
+    for labels in [y, soft] {
+      let yt = try Tensor(shape: [n, 1], scalars: labels)
+      for reduction in [Reduction.sumOverBatchSize, .sum] {
+        let probabilities = try worstDistance(
+          .binaryCrossentropy(), yt, try Tensor(shape: [n, 1], scalars: p), reduction: reduction)
+        let logits = try worstDistance(
+          .binaryCrossentropy(fromLogits: true), yt, try Tensor(shape: [n, 1], scalars: x), reduction: reduction)
+        #expect(probabilities <= 1, "\(reduction): \(probabilities) ulp")
+        #expect(logits <= 1, "\(reduction): \(logits) ulp")
+      }
+    }
+  }
+
   /// Labels that switch from hard to soft, and logits that leave the domain, mid-lane.
   @Test func mixedLogitLanes() throws {
     var random = XentRandom(state: 86)

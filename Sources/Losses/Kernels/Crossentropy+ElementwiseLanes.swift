@@ -96,7 +96,18 @@ extension Float32Loss {
     try Lanes.with(yTrue, yPred, axis: axis, broadcast: false) { y, p, lanes in
       PerSampleLosses.collect(
         count: lanes.count, shape: lanes.resultShape, needsValues: needsValues,
-        { sink in laneMeans(term, y, p, lanes, into: &sink) },
+        { sink in
+          // Only the sum of the lane means is needed: short lanes (e.g. predictions of shape
+          // (batch, 1)) can take the fast route as one lane, Σ means = Σ terms / length.
+          let n = lanes.length
+          if n < shortLane, lanes.count * n >= shortLane,
+            let total = term.fastLaneSum(y, p, count: lanes.count * n)
+          {
+            sink.append(sum: total / Double(n), samples: lanes.count)
+          } else {
+            laneMeans(term, y, p, lanes, into: &sink)
+          }
+        },
         { sink in laneMeans(term, y, p, lanes, into: &sink) })
     }
   }

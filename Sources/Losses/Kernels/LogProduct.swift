@@ -27,15 +27,17 @@ protocol LogSumAccumulator {
 /// Σ log fᵢ over eight lanes, kept as the product Π fᵢ in Double with its binary exponent apart.
 ///
 /// log a + log b = log(a·b): each lane multiplies its factors into a Double, and `renormalize()`
-/// moves the product's exponent into an integer (product = 2ᵉ·m, m ∈ [1, 2)). The logarithm is
-/// taken once per lane at the end, in Double: Σ log fᵢ = Σⱼ log mⱼ + (Σⱼ eⱼ)·ln 2.
+/// moves the product's exponent into an integer (product = 2ᵉ·m, m ∈ [1, 2)). At the end the
+/// eight mantissas are multiplied together (< 2⁸) and one log taken, in Double:
+/// Σ log fᵢ = log Πⱼ mⱼ + (Σⱼ eⱼ)·ln 2.
 ///
 /// Factors must be positive and finite, in [2⁻²⁴, 1], and the product renormalized at least every
 /// `period` multiplications: it then stays in [2⁻⁷⁶⁸, 2], normal.
 ///
 /// Error. Each multiplication rounds once, by at most 2⁻⁵³ relative, which moves the logarithm by
-/// at most 2⁻⁵³ absolute; so do each of the eight final logs and the product (Σeⱼ)·ln 2 (its
-/// exponent sum is exact). With n factors the result is within (n + 10)·2⁻⁵³ of Σ log fᵢ. Every
+/// at most 2⁻⁵³ absolute; so do the seven products of the mantissas, the final log and the product
+/// (Σeⱼ)·ln 2 (its exponent sum is exact). With n factors the result is within (n + 10)·2⁻⁵³ of
+/// Σ log fᵢ. Every
 /// factor has |log fᵢ| ≥ 2⁻²⁴ (it is at most 1 − 2⁻²⁴, the largest Float below 1), so that is at
 /// most (1 + 10/n)·2⁻²⁹ relative to Σ|log fᵢ|: negligible beside a Float result's 2⁻²⁴, where a
 /// rounded Float log per element would cost up to a full ulp of the sum.
@@ -64,13 +66,17 @@ struct LogProduct: LogSumAccumulator {
     product = unsafeBitCast((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000, to: SIMD8<Double>.self)
   }
 
+  /// The lanes' mantissas (each in [1, 2) after a last renormalization) multiplied together,
+  /// their exponents added: one log for the whole sum.
   var logarithm: Double {
-    var total = 0.0
+    var lanes = self
+    lanes.renormalize()
+    var mantissa = 1.0
     var exponents: Int64 = 0
     for j in 0..<8 {
-      total += log(product[j])
-      exponents += exponent[j]
+      mantissa *= lanes.product[j]
+      exponents += lanes.exponent[j]
     }
-    return total + Double(exponents) * CrossentropyMath.ln2
+    return log(mantissa) + Double(exponents) * CrossentropyMath.ln2
   }
 }
