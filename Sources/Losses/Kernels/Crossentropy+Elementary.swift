@@ -114,19 +114,34 @@ enum CrossentropyMath {
   /// loop with Estrin instead of Horner's rule (default build).
   @inline(__always)
   static func expWide(_ a: SIMD8<Float>) -> SIMD8<Double> {
-    let t = a * log2e + Elementary._shifter
+    let (t, rHi, w) = reducedExp(a)
+    let s = 1 + rHi
+    let sTail = rHi - (s - 1)
+    let scale = powerOfTwo(t, bias: 0x3f80_0000)
+    return widen(s * scale) + widen((sTail + w) * scale)
+  }
+
+  /// The reduction and polynomial of `expWide` and `expShifted`: eᶻ ≈ 2ᵏ·(1 + rHi + w) for
+  /// |z| < 354, with `Elementary.exp`'s Cody–Waite reduction (rHi exact, k·ln2Hi exact for
+  /// |k| < 512), w = r²·q − rLo and q the degree-6 fit above by Estrin's scheme; t holds k in its
+  /// low bits.
+  @inline(__always)
+  static func reducedExp(_ z: SIMD8<Float>) -> (t: SIMD8<Float>, rHi: SIMD8<Float>, w: SIMD8<Float>) {
+    let t = z * log2e + Elementary._shifter
     let kf = t - Elementary._shifter
-    let rHi = a - kf * Elementary._ln2Hi
+    let rHi = z - kf * Elementary._ln2Hi
     let rLo = kf * Elementary._ln2Lo
     let r = rHi - rLo
     let r2 = r * r
     let q = (c3 * r + c2) + r2 * ((c5 * r + c4) + r2 * c6)
-    let w = r2 * q - rLo
-    let s = 1 + rHi
-    let sTail = rHi - (s - 1)
-    // t's low bits hold k, and (shifterBits << 23) ≡ 0 mod 2³²: the bits of 2ᵏ.
-    let scale = Elementary._float((Elementary._bits(t) &<< 23) &+ 0x3f80_0000)
-    return widen(s * scale) + widen((sTail + w) * scale)
+    return (t, rHi, r2 * q - rLo)
+  }
+
+  /// 2^(k + e) from `reducedExp`'s t, for `bias` = (127 + e)·2²³ (normal results only): t's low
+  /// bits hold k, and (shifterBits << 23) ≡ 0 mod 2³².
+  @inline(__always)
+  static func powerOfTwo(_ t: SIMD8<Float>, bias: Int32) -> SIMD8<Float> {
+    Elementary._float((Elementary._bits(t) &<< 23) &+ bias)
   }
 
   // MARK: exp with its tail, log1p(eᵃ)

@@ -160,17 +160,8 @@ extension CrossentropyMath {
   /// through the finiteness of the row.
   @inline(__always)
   static func expShifted(_ x: SIMD8<Float>, _ shift: LogitShift) -> SIMD8<Float> {
-    let z = maximum(x - shift.offset, SIMD8(repeating: shift.floor))
-    let t = z * log2e + Elementary._shifter
-    let kf = t - Elementary._shifter
-    let rHi = z - kf * Elementary._ln2Hi
-    let rLo = kf * Elementary._ln2Lo
-    let r = rHi - rLo
-    let r2 = r * r
-    let q = (c3 * r + c2) + r2 * ((c5 * r + c4) + r2 * c6)
-    let p = 1 + (rHi + (r2 * q - rLo))
-    // t's low bits hold k, and (shifterBits << 23) ≡ 0 mod 2³²: 2^(k − K) from the bias.
-    return p * Elementary._float((Elementary._bits(t) &<< 23) &+ shift.bias)
+    let (t, rHi, w) = reducedExp(maximum(x - shift.offset, SIMD8(repeating: shift.floor)))
+    return (1 + (rHi + w)) * powerOfTwo(t, bias: shift.bias)
   }
 
   /// Σ p over one row, each element widened to Double (exact terms, Double additions).
