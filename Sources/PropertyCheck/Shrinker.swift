@@ -89,15 +89,8 @@ struct Shrinker {
     guard Self.shortlexPrecedes(candidate, best), !isExhausted, tried.insert(candidate).inserted else {
       return false
     }
-    evaluations += 1
-    let result = replay(candidate)
-    if result.fails {
-      guard Self.shortlexPrecedes(result.choices, best) else { return false }
-      best = result.choices
-      bestSpans = result.spans
-      steps += 1
-      return true
-    }
+    let (result, kept) = evaluate(candidate)
+    if result.fails { return kept }
     guard realigning else { return false }
     return realign(candidate, result, droppingFront: false) || realign(candidate, result, droppingFront: true)
   }
@@ -130,17 +123,22 @@ struct Shrinker {
       deleted += dropped
       next = k + 1
       guard Self.shortlexPrecedes(current, best), tried.insert(current).inserted else { return false }
-      evaluations += 1
-      result = replay(current)
-      if result.fails {
-        guard Self.shortlexPrecedes(result.choices, best) else { return false }
-        best = result.choices
-        bestSpans = result.spans
-        steps += 1
-        return true
-      }
+      let kept: Bool
+      (result, kept) = evaluate(current)
+      if result.fails { return kept }
     }
     return false
+  }
+
+  /// Replays `candidate`; a failure shortlex-smaller than `best` becomes the new best (`kept`).
+  private mutating func evaluate(_ candidate: [UInt64]) -> (result: Replay, kept: Bool) {
+    evaluations += 1
+    let result = replay(candidate)
+    guard result.fails, Self.shortlexPrecedes(result.choices, best) else { return (result, false) }
+    best = result.choices
+    bestSpans = result.spans
+    steps += 1
+    return (result, true)
   }
 
   /// Shorter first, then lexicographic.
