@@ -32,7 +32,7 @@ let package = Package(
       path: "Reference/LossReference"),
 
     /// Optimised Float32 kernels.
-    .target(name: "Losses", dependencies: ["LossCore"]),
+    .target(name: "Losses", dependencies: ["LossCore", "_LossesAVX2"]),
 
     /// The property-based testing engine: generation with integrated shrinking.
     .target(name: "PropertyCheck"),
@@ -46,6 +46,12 @@ let package = Package(
     .executableTarget(
       name: "losscheck",
       dependencies: ["LossCheck", "LossCore", "LossReference", "Losses", "PropertyCheck"]),
+
+    // MARK: - Implementation details
+
+    /// The AVX2 and FMA loops of the hottest kernels, chosen at run time by `Losses` (C: Swift
+    /// cannot compile one function for a CPU feature the rest of the build does not assume).
+    .target(name: "_LossesAVX2"),
 
     // MARK: - Unit test bundles
 

@@ -59,9 +59,10 @@ struct LogitShift {
 private let residentRow = 4096
 
 extension CrossentropyMath {
-  /// m and S − 1 = Σ exp(x − m) − 1 of one row, reading memory once.
+  /// m and S − 1 = Σ exp(x − m) − 1 of one row: by `scanLogitsAVX2` where
+  /// `InstructionSet.selected` allows, else by `scanLogitsPortable`, reading memory once.
   ///
-  /// A row that fits in L1 (≤ 4096 elements) takes its maximum in a first pass (a running
+  /// Portably, a row that fits in L1 (≤ 4096 elements) takes its maximum in a first pass (a running
   /// maximum per lane, one `maxps` a vector) and its exponentials in a second that reads from
   /// L1. A longer row is read in blocks of 64: each block's maximum (8 vector maxima, then
   /// across lanes) updates the running m; when it grows, the sum is rescaled to the new
@@ -74,6 +75,15 @@ extension CrossentropyMath {
   /// for a confident row, where the loss is log1p(S − 1) ≈ S − 1.
   @inline(__always)
   static func scanLogits(_ x: UnsafePointer<Float>, count n: Int) -> LogitRowScan {
+    #if arch(x86_64)
+    if InstructionSet.selected == .avx2FMA && n > 0 { return scanLogitsAVX2(x, count: n) }
+    #endif
+    return scanLogitsPortable(x, count: n)
+  }
+
+  /// `scanLogits` in Swift SIMD, for any CPU.
+  @inline(__always)
+  static func scanLogitsPortable(_ x: UnsafePointer<Float>, count n: Int) -> LogitRowScan {
     var m = -Float.infinity
     var s = SIMD8<Double>()
     var check = SIMD8<Float>()

@@ -176,8 +176,21 @@ struct CategoricalLabelSums {
   var labelledGaps = 0.0
   var gaps = 0.0
 
+  /// The sums of one row, by `init(avx2:…)` where `InstructionSet.selected` allows.
   @inline(__always)
   init(_ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, max m: Float, withGaps: Bool) {
+    #if arch(x86_64)
+    if InstructionSet.selected == .avx2FMA {
+      self.init(avx2: y, x, count: n, max: m, withGaps: withGaps)
+      return
+    }
+    #endif
+    self.init(portable: y, x, count: n, max: m, withGaps: withGaps)
+  }
+
+  /// The sums in Swift SIMD, for any CPU.
+  @inline(__always)
+  init(portable y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, max m: Float, withGaps: Bool) {
     let mv = SIMD8<Float>(repeating: m)
     var labelTotals = SIMD8<Double>()
     var labelledGapTotals = SIMD8<Double>()

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import LossCore
+import _LossesAVX2
 
 // The losses built on a logarithm: MSLE, log_cosh, Poisson and KL divergence.
 //
@@ -209,10 +210,19 @@ enum WideLog {
     return ((a0 + a1) + (b0 + b1)).sum() + special
   }
 
-  /// Σ y_c·log(y_c/p_c) over a lane in Float: blocks of 32 summed in four SIMD8<Float> terms and a
+  /// Σ y_c·log(y_c/p_c) over a lane in Float (by `losses_avx2_kl_sum` where
+  /// `InstructionSet.selected` allows): blocks of 32 summed in four SIMD8<Float> terms and a
   /// two-level tree (≤ 2u·Σ|terms| per block), each block widened to Double. A block with a NaN is
   /// summed by `klScalar`; the tail is padded with 1 (a zero term).
   static func klFloatLane(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double {
+    #if arch(x86_64)
+    if InstructionSet.selected == .avx2FMA { return losses_avx2_kl_sum(y, p, count) }
+    #endif
+    return klFloatLanePortable(y, p, count: count)
+  }
+
+  /// `klFloatLane` in Swift SIMD, for any CPU.
+  static func klFloatLanePortable(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double {
     var (a0, a1) = (SIMD4<Double>(), SIMD4<Double>())
     var special = 0.0
     var i = 0

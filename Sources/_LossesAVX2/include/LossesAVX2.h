@@ -1,0 +1,56 @@
+//===--- LossesAVX2.h -----------------------------------------------------===//
+//
+// The AVX2 and FMA loops of the hottest Float32 kernels, for the module
+// `Losses` to call when the CPU runs them (`losses_avx2_fma_available`).
+//
+// Swift has no way to compile one function for a CPU feature the rest of the
+// module does not assume, and the default (baseline x86-64) build has neither
+// 256-bit vectors nor fused multiply-add. These functions are compiled with
+// `__attribute__((target("avx2,fma")))`, so the default build gets them too,
+// selected at run time. Each one computes exactly what its Swift counterpart
+// in `Losses` documents (same reductions, same polynomials, same summation
+// blocks); fused multiply-adds only remove roundings from that analysis.
+// Not API: `Losses` wraps them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOSSES_AVX2_H
+#define LOSSES_AVX2_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when the CPU has AVX2 and FMA and the OS saves the 256-bit registers, else 0.
+int losses_avx2_fma_available(void);
+
+#if defined(__x86_64__)
+
+/// The maximum of x[0..<n] (n ≥ 1); *finite is set to 0 when an element is NaN or ±∞, else 1.
+float losses_avx2_row_max(const float *x, long n, int *finite);
+
+/// Σ e^(x − c − K·ln 2) over x[0..<n] in Double, each term as `CrossentropyMath.expShifted`
+/// computes it: offset = c, floor = m − c − 87 (the clamp), bias = (127 − K)·2²³.
+double losses_avx2_shifted_exp_sum(const float *x, long n, float offset, float floor, int32_t bias);
+
+/// One term of `losses_avx2_shifted_exp_sum`, by the same vector code.
+float losses_avx2_shifted_exp(float x, float offset, float floor, int32_t bias);
+
+/// The categorical label sums of one row: sums[0] = Σy, sums[1] = Σ y·(m − x), and, when
+/// with_gaps is nonzero, sums[2] = Σ (m − x) (else 0); in Float blocks of 64 added in Double.
+void losses_avx2_label_sums(const float *y, const float *x, long n, float max, int with_gaps,
+                            double sums[3]);
+
+/// Σ y_c·log(y_c/p_c) over a lane, y_c and p_c clipped to [1e-7, 1], as `WideLog.klFloatLane`:
+/// Float blocks of 32 added in Double; a block with a NaN is summed in scalar Double.
+double losses_avx2_kl_sum(const float *y, const float *p, long n);
+
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
