@@ -23,10 +23,10 @@ typedef struct {
   __m256i bias;
 } Shift;
 
-/// e^(x − c − K·ln 2) for eight lanes (normal results: 2^(k − K) with k − K ∈ [−126, 1]).
-AVX2_FMA static inline __m256 shifted_exp(__m256 x, Shift s) {
+/// e^(z − K·ln 2) for eight lanes of z = x − c already clamped (normal results: 2^(k − K) with
+/// k − K ∈ [−126, 1]).
+AVX2_FMA static inline __m256 unclamped_exp(__m256 z, Shift s) {
   const __m256 shifter = _mm256_set1_ps(0x1.8p23f);
-  __m256 z = _mm256_max_ps(_mm256_sub_ps(x, s.offset), s.floor);
   __m256 t = _mm256_fmadd_ps(z, _mm256_set1_ps(0x1.715476p0f), shifter);
   __m256 kf = _mm256_sub_ps(t, shifter);
   __m256 rHi = _mm256_fnmadd_ps(kf, _mm256_set1_ps(0x1.62e4p-1f), z);  // exact
@@ -43,48 +43,63 @@ AVX2_FMA static inline __m256 shifted_exp(__m256 x, Shift s) {
   return _mm256_mul_ps(p, _mm256_castsi256_ps(scale));
 }
 
+/// e^(x − c − K·ln 2) for eight lanes: x − c (exact) clamped to the floor, then `unclamped_exp`.
+AVX2_FMA static inline __m256 shifted_exp(__m256 x, Shift s) {
+  return unclamped_exp(_mm256_max_ps(_mm256_sub_ps(x, s.offset), s.floor), s);
+}
+
 AVX2_FMA static Shift make_shift(float offset, float floor, int32_t bias) {
   Shift s = {_mm256_set1_ps(offset), _mm256_set1_ps(floor), _mm256_set1_epi32(bias)};
   return s;
 }
 
-AVX2_FMA float losses_avx2_row_max(const float *x, long n, int *finite) {
+AVX2_FMA float losses_avx2_row_max(const float *x, long n, float *min, int *finite) {
   __m256 m0 = _mm256_set1_ps(-INFINITY), m1 = m0;
-  __m256 check = _mm256_setzero_ps();  // x·0 is NaN exactly when x is NaN or ±∞
+  __m256 l0 = _mm256_set1_ps(INFINITY), l1 = l0;
+  __m256 nan = _mm256_setzero_ps();  // lanes that met a NaN
   long i = 0;
   for (; i + 16 <= n; i += 16) {
     __m256 a = _mm256_loadu_ps(x + i), b = _mm256_loadu_ps(x + i + 8);
     m0 = _mm256_max_ps(m0, a);
     m1 = _mm256_max_ps(m1, b);
-    check = _mm256_add_ps(check, _mm256_mul_ps(_mm256_add_ps(a, b), _mm256_setzero_ps()));
+    l0 = _mm256_min_ps(l0, a);
+    l1 = _mm256_min_ps(l1, b);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(a, b, _CMP_UNORD_Q));
   }
   for (; i < n; i += 8) {
     long rest = n - i < 8 ? n - i : 8;
-    m0 = _mm256_max_ps(m0, load_partial(x + i, rest, -INFINITY));
-    check = _mm256_add_ps(check, _mm256_mul_ps(load_partial(x + i, rest, 0), _mm256_setzero_ps()));
+    __m256 a = load_partial(x + i, rest, x[i]);
+    m0 = _mm256_max_ps(m0, a);
+    l0 = _mm256_min_ps(l0, a);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(a, a, _CMP_UNORD_Q));
   }
-  float lanes[8], checks[8];
-  _mm256_storeu_ps(lanes, _mm256_max_ps(m0, m1));
-  _mm256_storeu_ps(checks, check);
-  float m = lanes[0];
-  int ok = 1;
-  for (int k = 0; k < 8; k++) {
-    m = lanes[k] > m ? lanes[k] : m;
-    ok &= checks[k] == 0;
+  float highs[8], lows[8];
+  _mm256_storeu_ps(highs, _mm256_max_ps(m0, m1));
+  _mm256_storeu_ps(lows, _mm256_min_ps(l0, l1));
+  float m = highs[0], l = lows[0];
+  for (int k = 1; k < 8; k++) {
+    m = highs[k] > m ? highs[k] : m;
+    l = lows[k] < l ? lows[k] : l;
   }
-  *finite = ok;
+  *min = l;
+  *finite = _mm256_movemask_ps(nan) == 0 && m < INFINITY && l > -INFINITY;
   return m;
 }
 
-AVX2_FMA double losses_avx2_shifted_exp_sum(const float *x, long n, float offset, float floor, int32_t bias) {
-  Shift s = make_shift(offset, floor, bias);
-  // Two vectors an iteration into four accumulators: the exponential is a chain of about 16
+/// Σ shifted_exp(x) over x[0..<n] in Double. `clamped` = 0 when no x − c lies below the floor
+/// and c = 0, so neither the subtraction nor the clamp changes a lane (a constant argument:
+/// each caller below gets its own loop).
+AVX2_FMA static inline double shifted_exp_sum(const float *x, long n, Shift s, int clamped) {
+  // Four vectors an iteration into four accumulators: the exponential is a chain of about 16
   // dependent operations, and the out-of-order window needs independent work beside it.
   __m256d a0 = _mm256_setzero_pd(), a1 = a0, b0 = a0, b1 = a0;
   long i = 0;
-  for (; i + 16 <= n; i += 16) {
-    add_widened(&a0, &a1, shifted_exp(_mm256_loadu_ps(x + i), s));
-    add_widened(&b0, &b1, shifted_exp(_mm256_loadu_ps(x + i + 8), s));
+  for (; i + 32 <= n; i += 32) {
+    for (int k = 0; k < 32; k += 16) {
+      __m256 u = _mm256_loadu_ps(x + i + k), v = _mm256_loadu_ps(x + i + k + 8);
+      add_widened(&a0, &a1, clamped ? shifted_exp(u, s) : unclamped_exp(u, s));
+      add_widened(&b0, &b1, clamped ? shifted_exp(v, s) : unclamped_exp(v, s));
+    }
   }
   for (; i < n; i += 8) {
     long rest = n - i < 8 ? n - i : 8;
@@ -95,35 +110,49 @@ AVX2_FMA double losses_avx2_shifted_exp_sum(const float *x, long n, float offset
   return sum_lanes(_mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(b0, b1)));
 }
 
+AVX2_FMA double losses_avx2_shifted_exp_sum(const float *x, long n, float offset, float floor, int32_t bias,
+                                            float min) {
+  Shift s = make_shift(offset, floor, bias);
+  return offset == 0 && min >= floor ? shifted_exp_sum(x, n, s, 0) : shifted_exp_sum(x, n, s, 1);
+}
+
 AVX2_FMA float losses_avx2_shifted_exp(float x, float offset, float floor, int32_t bias) {
   return _mm256_cvtss_f32(shifted_exp(_mm256_set1_ps(x), make_shift(offset, floor, bias)));
 }
 
-AVX2_FMA void losses_avx2_label_sums(const float *y, const float *x, long n, float max, int with_gaps,
-                                     double sums[3]) {
+/// One vector's share of the label sums: Σy, Σ y·(m − x) (fused) and Σ (m − x).
+AVX2_FMA static inline void add_labels(__m256 sums[3], __m256 y, __m256 x, __m256 m) {
+  __m256 gap = _mm256_sub_ps(m, x);
+  sums[0] = _mm256_add_ps(sums[0], y);
+  sums[1] = _mm256_fmadd_ps(y, gap, sums[1]);
+  sums[2] = _mm256_add_ps(sums[2], gap);
+}
+
+AVX2_FMA void losses_avx2_label_sums(const float *y, const float *x, long n, float max, double sums[3]) {
   const __m256 m = _mm256_set1_ps(max);
-  __m256d labels0 = _mm256_setzero_pd(), labels1 = labels0, labelled0 = labels0, labelled1 = labels0;
-  __m256d gaps0 = labels0, gaps1 = labels0;
+  __m256d wide[3][2];
+  for (int k = 0; k < 3; k++) wide[k][0] = wide[k][1] = _mm256_setzero_pd();
   long i = 0;
   while (i < n) {
-    long end = n - i < 64 ? n : i + 64;
-    __m256 blockLabels = _mm256_setzero_ps(), blockLabelled = blockLabels, blockGaps = blockLabels;
-    for (; i < end; i += 8) {
-      long rest = end - i < 8 ? end - i : 8;
-      __m256 yv = rest == 8 ? _mm256_loadu_ps(y + i) : load_partial(y + i, rest, 0);
-      __m256 xv = rest == 8 ? _mm256_loadu_ps(x + i) : load_partial(x + i, rest, max);
-      __m256 gap = _mm256_sub_ps(m, xv);
-      blockLabels = _mm256_add_ps(blockLabels, yv);
-      blockLabelled = _mm256_fmadd_ps(yv, gap, blockLabelled);
-      blockGaps = _mm256_add_ps(blockGaps, gap);
+    // A block of 64: even and odd vectors in two Float chains of at most four additions each,
+    // joined once (a shallower sum than the portable loop's chain of eight).
+    __m256 even[3], odd[3];
+    for (int k = 0; k < 3; k++) even[k] = odd[k] = _mm256_setzero_ps();
+    if (n - i >= 64) {
+      for (int k = 0; k < 64; k += 16) {
+        add_labels(even, _mm256_loadu_ps(y + i + k), _mm256_loadu_ps(x + i + k), m);
+        add_labels(odd, _mm256_loadu_ps(y + i + k + 8), _mm256_loadu_ps(x + i + k + 8), m);
+      }
+      i += 64;
+    } else {
+      for (; i < n; i += 8) {
+        long rest = n - i < 8 ? n - i : 8;
+        add_labels(even, load_partial(y + i, rest, 0), load_partial(x + i, rest, max), m);
+      }
     }
-    add_widened(&labels0, &labels1, blockLabels);
-    add_widened(&labelled0, &labelled1, blockLabelled);
-    add_widened(&gaps0, &gaps1, blockGaps);
+    for (int k = 0; k < 3; k++) add_widened(&wide[k][0], &wide[k][1], _mm256_add_ps(even[k], odd[k]));
   }
-  sums[0] = sum_lanes(_mm256_add_pd(labels0, labels1));
-  sums[1] = sum_lanes(_mm256_add_pd(labelled0, labelled1));
-  sums[2] = with_gaps ? sum_lanes(_mm256_add_pd(gaps0, gaps1)) : 0;
+  for (int k = 0; k < 3; k++) sums[k] = sum_lanes(_mm256_add_pd(wide[k][0], wide[k][1]));
 }
 
 #endif

@@ -13,34 +13,41 @@ import Darwin
 import _LossesAVX2
 
 extension CrossentropyMath {
-  /// `scanLogits` by the AVX2 and FMA loops: the maximum (and finiteness) in one pass, then the
-  /// exponentials of `expShifted`'s form summed in Double in a second, for a row of any length
+  /// `scanLogits` by the AVX2 and FMA loops: the maximum, minimum and finiteness in one pass,
+  /// then the exponentials (unclamped when the minimum shows no term below e⁻⁸⁷) of `expShifted`'s form summed in Double in a second, for a row of any length
   /// (two passes from L2 cost less than the rescaling of the portable long-row path). The
   /// maximum's computed term is replaced by its exact value as there.
   static func scanLogitsAVX2(_ x: UnsafePointer<Float>, count n: Int) -> LogitRowScan {
     var finite: Int32 = 0
-    let m = losses_avx2_row_max(x, n, &finite)
+    var least: Float = 0
+    let m = losses_avx2_row_max(x, n, &least, &finite)
     guard finite != 0 else { return LogitRowScan(max: m, excess: .nan, isFinite: false) }
     let shift = LogitShift(max: m)
-    let sum = losses_avx2_shifted_exp_sum(x, n, shift.offset, shift.floor, shift.bias)
+    let sum = losses_avx2_shifted_exp_sum(x, n, shift.offset, shift.floor, shift.bias, least)
+    return LogitRowScan(max: m, excess: excess(sum: sum, max: m, shift), isFinite: true)
+  }
+
+  /// `scanLogitsAVX2` and, for a finite row, its `CategoricalLabelSums` (all three) in a pass of
+  /// their own over the row (in L1): fused into the exponentials' loop they made it spill. The
+  /// blocks of 64 sum each lane's terms in two Float chains of four, so the portable bound (9u
+  /// relative; u for one-hot labels) holds.
+  static func scanCategoricalLogitsAVX2(
+    _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int
+  ) -> (LogitRowScan, CategoricalLabelSums?) {
+    let scan = scanLogitsAVX2(x, count: n)
+    guard scan.isFinite else { return (scan, nil) }
+    var sums = (0.0, 0.0, 0.0)
+    withUnsafeMutablePointer(to: &sums) {
+      $0.withMemoryRebound(to: Double.self, capacity: 3) { losses_avx2_label_sums(y, x, n, scan.max, $0) }
+    }
+    return (scan, CategoricalLabelSums(labels: sums.0, labelledGaps: sums.1, gaps: sums.2))
+  }
+
+  /// S − 1 from the computed sum: the maximum's computed term replaced by its exact value.
+  private static func excess(sum: Double, max m: Float, _ shift: LogitShift) -> Double {
     let maxTerm = Double(losses_avx2_shifted_exp(m, shift.offset, shift.floor, shift.bias))
-    let exactMaxTerm = exp(Double(m) - shift.total)
-    return LogitRowScan(max: m, excess: (sum - maxTerm) / exactMaxTerm, isFinite: true)
+    return (sum - maxTerm) / exp(Double(m) - shift.total)
   }
 }
 
-extension CategoricalLabelSums {
-  /// The label sums by the AVX2 and FMA loop: the same blocks, y·(m − x) + partial fused.
-  init(avx2 y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, max m: Float, withGaps: Bool) {
-    var sums = (0.0, 0.0, 0.0)
-    withUnsafeMutablePointer(to: &sums) {
-      $0.withMemoryRebound(to: Double.self, capacity: 3) {
-        losses_avx2_label_sums(y, x, n, m, withGaps ? 1 : 0, $0)
-      }
-    }
-    labels = sums.0
-    labelledGaps = sums.1
-    gaps = sums.2
-  }
-}
 #endif

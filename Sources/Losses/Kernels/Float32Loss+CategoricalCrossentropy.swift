@@ -46,9 +46,10 @@ extension Float32Loss {
     let ls = Double(labelSmoothing)
     if fromLogits {
       return try rowLosses(yTrue, yPred, axis: axis, needsValues: needsValues) { y, x, n, _ in
-        let scan = CrossentropyMath.scanLogits(x, count: n)
-        guard scan.isFinite else { return carefulCategoricalRow(y, x, n, labelSmoothing: ls, fromLogits: true) }
-        let sums = CategoricalLabelSums(y, x, count: n, max: scan.max, withGaps: ls != 0)
+        let (scan, labelSums) = CategoricalLabelSums.scan(y, x, count: n, withGaps: ls != 0)
+        guard scan.isFinite, let sums = labelSums else {
+          return carefulCategoricalRow(y, x, n, labelSmoothing: ls, fromLogits: true)
+        }
         guard sums.labels.isFinite, sums.labelledGaps.isFinite else {
           return carefulCategoricalRow(y, x, n, labelSmoothing: ls, fromLogits: true)
         }
@@ -176,21 +177,33 @@ struct CategoricalLabelSums {
   var labelledGaps = 0.0
   var gaps = 0.0
 
-  /// The sums of one row, by `init(avx2:…)` where `InstructionSet.selected` allows.
-  @inline(__always)
-  init(_ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, max m: Float, withGaps: Bool) {
-    #if arch(x86_64)
-    if InstructionSet.selected == .avx2FMA {
-      self.init(avx2: y, x, count: n, max: m, withGaps: withGaps)
-      return
-    }
-    #endif
-    self.init(portable: y, x, count: n, max: m, withGaps: withGaps)
+  /// Sums computed elsewhere (`CrossentropyMath.scanCategoricalLogitsAVX2`).
+  init(labels: Double, labelledGaps: Double, gaps: Double) {
+    self.labels = labels
+    self.labelledGaps = labelledGaps
+    self.gaps = gaps
   }
 
-  /// The sums in Swift SIMD, for any CPU.
+  /// The logits scan of one row and, for a finite row, its label sums: by
+  /// `CrossentropyMath.scanCategoricalLogitsAVX2` (one loop for both) where
+  /// `InstructionSet.selected` allows, else `scanLogitsPortable` and `init`.
   @inline(__always)
-  init(portable y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, max m: Float, withGaps: Bool) {
+  static func scan(
+    _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, withGaps: Bool
+  ) -> (LogitRowScan, CategoricalLabelSums?) {
+    #if arch(x86_64)
+    if InstructionSet.selected == .avx2FMA && n > 0 {
+      return CrossentropyMath.scanCategoricalLogitsAVX2(y, x, count: n)
+    }
+    #endif
+    let scan = CrossentropyMath.scanLogitsPortable(x, count: n)
+    guard scan.isFinite else { return (scan, nil) }
+    return (scan, CategoricalLabelSums(y, x, count: n, max: scan.max, withGaps: withGaps))
+  }
+
+  /// The sums of one row in Swift SIMD.
+  @inline(__always)
+  init(_ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, max m: Float, withGaps: Bool) {
     let mv = SIMD8<Float>(repeating: m)
     var labelTotals = SIMD8<Double>()
     var labelledGapTotals = SIMD8<Double>()

@@ -28,20 +28,22 @@ int losses_avx2_fma_available(void);
 
 #if defined(__x86_64__)
 
-/// The maximum of x[0..<n] (n ≥ 1); *finite is set to 0 when an element is NaN or ±∞, else 1.
-float losses_avx2_row_max(const float *x, long n, int *finite);
+/// The maximum of x[0..<n] (n ≥ 1), its minimum in *min; *finite is set to 0 when an element
+/// is NaN or ±∞, else 1.
+float losses_avx2_row_max(const float *x, long n, float *min, int *finite);
 
 /// Σ e^(x − c − K·ln 2) over x[0..<n] in Double, each term as `CrossentropyMath.expShifted`
-/// computes it: offset = c, floor = m − c − 87 (the clamp), bias = (127 − K)·2²³.
-double losses_avx2_shifted_exp_sum(const float *x, long n, float offset, float floor, int32_t bias);
+/// computes it: offset = c, floor = m − c − 87 (the clamp), bias = (127 − K)·2²³; min, the row's
+/// minimum, lets the loop skip the clamp when nothing reaches it.
+double losses_avx2_shifted_exp_sum(const float *x, long n, float offset, float floor, int32_t bias,
+                                   float min);
 
 /// One term of `losses_avx2_shifted_exp_sum`, by the same vector code.
 float losses_avx2_shifted_exp(float x, float offset, float floor, int32_t bias);
 
-/// The categorical label sums of one row: sums[0] = Σy, sums[1] = Σ y·(m − x), and, when
-/// with_gaps is nonzero, sums[2] = Σ (m − x) (else 0); in Float blocks of 64 added in Double.
-void losses_avx2_label_sums(const float *y, const float *x, long n, float max, int with_gaps,
-                            double sums[3]);
+/// The categorical label sums of one row: sums[0] = Σy, sums[1] = Σ y·(m − x), sums[2] = Σ (m − x)
+/// with m = max, the row's maximum; in Float blocks of 64 added in Double.
+void losses_avx2_label_sums(const float *y, const float *x, long n, float max, double sums[3]);
 
 /// Σ y_c·log(y_c/p_c) over a lane, y_c and p_c clipped to [1e-7, 1], as `WideLog.klFloatLane`:
 /// Float blocks of 32 added in Double; a block with a NaN is summed in scalar Double.
