@@ -57,7 +57,8 @@ let package = Package(
 
     .testTarget(name: "LossCoreTests", dependencies: ["LossCore"]),
     .testTarget(name: "LossReferenceTests", dependencies: ["LossReference", "LossCore"]),
-    .testTarget(name: "LossesTests", dependencies: ["Losses", "LossCore", "LossReference"]),
+    .testTarget(
+      name: "LossesTests", dependencies: ["Losses", "_LossesAVX2", "LossCore", "LossReference", "PropertyCheck"]),
     .testTarget(name: "PropertyCheckTests", dependencies: ["PropertyCheck"]),
     .testTarget(
       name: "LossCheckTests",

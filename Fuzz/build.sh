@@ -5,8 +5,9 @@
 #   FUZZ_SETS=plain Fuzz/build.sh OUTDIR     only the plain set (CI smoke)
 #
 # SwiftPM executables do not link with -sanitize=fuzzer (their `main` is renamed), so this script
-# drives swiftc itself: each module (LossCore, LossReference, Losses, PropertyCheck, LossCheck) is
-# compiled as its own module and static library with coverage instrumentation, then each harness
+# drives swiftc itself: the C target _LossesAVX2 is compiled by the toolchain's clang, each Swift
+# module (LossCore, LossReference, Losses, PropertyCheck, LossCheck) as its own module and static
+# library, all with coverage instrumentation; then each harness
 # Fuzz/fuzz_*.swift is linked against them together with Fuzz/Support/*.swift. The modules cannot be
 # concatenated into one: their internal type names collide.
 #
@@ -41,6 +42,10 @@ sets="${FUZZ_SETS:-plain asan ubsan}"
 read -r -a extra <<<"${FUZZ_EXTRA_FLAGS:-}"
 
 toolchain_lib="$(dirname "$(dirname "$(command -v "$swiftc")")")/lib/swift/linux"
+# The toolchain's clang, for the C target (the one SwiftPM would use).
+clang="$(dirname "$(command -v "$swiftc")")/clang"
+c_root="$root/Sources/_LossesAVX2"
+c_include="$c_root/include"
 
 # The modules in dependency order: name and source directory.
 modules=(
@@ -58,7 +63,16 @@ build_set() {
   [[ "${FUZZ_NO_SUFFIX:-}" == 1 ]] && suffix=""
   rm -rf "$build"
   mkdir -p "$build"
-  local flags=(-O -wmo -parse-as-library -sanitize="$sanitizers" -I "$build" -L "$build" "${extra[@]}")
+  local flags=(-O -wmo -parse-as-library -sanitize="$sanitizers" -I "$build" -I "$c_include" -L "$build" "${extra[@]}")
+  # The C target first: its objects carry the same coverage (and address) instrumentation.
+  echo "  [$sanitizers] C module _LossesAVX2"
+  local objects=()
+  for file in "$c_root"/*.c; do
+    "$clang" -O2 -fsanitize="${sanitizers/fuzzer/fuzzer-no-link}" -I "$c_include" -c "$file" \
+      -o "$build/$(basename "$file" .c).o"
+    objects+=("$build/$(basename "$file" .c).o")
+  done
+  ar rcs "$build/lib_LossesAVX2.a" "${objects[@]}"
   for entry in "${modules[@]}"; do
     local name="${entry%%:*}" dir="$root/${entry#*:}"
     local sources=()
@@ -75,7 +89,7 @@ build_set() {
     # from the toolchain rather than building a different PropertyCheck for fuzzing.
     # gold warns once per ASan register thunk ("Cannot export local symbol '__asan_..."); drop those.
     if ! "$swiftc" "${flags[@]}" -module-name "${name}_main" "$harness" "$here"/Support/*.swift \
-      -lLossCheck -lPropertyCheck -lLosses -lLossReference -lLossCore \
+      -lLossCheck -lPropertyCheck -lLosses -l_LossesAVX2 -lLossReference -lLossCore \
       -L "$toolchain_lib" -lFoundation -lXCTest -lTesting \
       -Xlinker -rpath -Xlinker '$ORIGIN/lib' -Xlinker -rpath -Xlinker "$toolchain_lib" \
       -o "$out/$name$suffix" 2>"$build/link.log"; then

@@ -48,6 +48,8 @@ enum Benchmark {
     let cases = BenchmarkCase.all.filter { filter.map($0.name.contains) ?? true }
     if !json {
       printStandardOutput(
+        "hot loops: \(InstructionSet.selected.rawValue) (InstructionSet.selected)")
+      printStandardOutput(
         pad("case", 44) + pad("n", 10) + pad("kernel G/s", 12) + pad("reference M/s", 15)
           + pad("baseline G/s", 14) + "kernel/baseline")
     }
@@ -193,7 +195,8 @@ enum Benchmark {
   private static func jsonLine(_ row: Row) -> String {
     let reference = row.reference.map { "\(Int($0))" } ?? "null"
     return "{\"case\": \"\(row.name)\", \"n\": \(row.count), \"elements_per_second\": \(Int(row.kernel)), "
-      + "\"reference_elements_per_second\": \(reference), \"baseline_elements_per_second\": \(Int(row.baseline))}"
+      + "\"reference_elements_per_second\": \(reference), \"baseline_elements_per_second\": \(Int(row.baseline)), "
+      + "\"instruction_set\": \"\(InstructionSet.selected.rawValue)\"}"
   }
 
   private static func textLine(_ row: Row) -> String {

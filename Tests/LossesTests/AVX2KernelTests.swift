@@ -1,0 +1,152 @@
+//===--- AVX2KernelTests.swift --------------------------------------------===//
+//
+// The AVX2 and FMA loops of `_LossesAVX2` and the portable Swift loops they
+// stand in for, both against Double on the same inputs: each must meet the
+// documented bound, whichever one `InstructionSet.selected` picks here.
+//
+//===----------------------------------------------------------------------===//
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import _LossesAVX2
+@testable import Losses
+import PropertyCheck
+import Testing
+
+#if arch(x86_64)
+/// Whether this machine runs the AVX2 loops (the tests of both kinds need it).
+private let hasAVX2 = losses_avx2_fma_available() != 0
+
+/// A uniform Float in [low, high), from the top 24 bits of the generator.
+private func uniform(_ rng: inout Xoshiro256, _ low: Float, _ high: Float) -> Float {
+  low + (high - low) * Float(rng.next() >> 40) * 0x1p-24
+}
+
+/// Row lengths around every boundary of the loops: vectors of 8, iterations of 16 and 32, label
+/// blocks of 64, the portable loop's L1 limit of 4096.
+private let lengths = [1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1024, 1031, 4096, 4100, 20_000]
+
+@Suite("The AVX2 loops and the portable loops meet the same bounds", .enabled(if: hasAVX2))
+struct AVX2KernelTests {
+  /// The exponential of the row scan: within 1 ulp of the exact e^(x − c − K·ln 2) on [m − 87, m]
+  /// for maxima in both shift regimes (as `expShifted`, the portable form).
+  @Test(arguments: [Float(0), 7.5, -30, 100, 173.9, 174, 250, -300])
+  func shiftedExpIsFaithful(_ m: Float) {
+    let shift = LogitShift(max: m)
+    var worst = 0.0
+    var x = m
+    let step = Swift.max(Float(87) / 200_000, m.ulp)
+    while x - shift.offset >= shift.floor {
+      let got = losses_avx2_shifted_exp(x, shift.offset, shift.floor, shift.bias)
+      let exact = exp(Double(x) - shift.total)
+      worst = Swift.max(worst, abs(Double(got) - exact) / Double(Float(exact).ulp))
+      x -= step
+    }
+    #expect(worst < 1, "m = \(m): \(worst) ulp")
+    #expect(worst > 0.3, "the sample should reach the rounding of the result: \(worst) ulp")
+  }
+
+  /// S − 1 of rows of every length and in every regime (offset 0 or m, clamped terms or none):
+  /// each term within 1 ulp relative and the maximum's term exact, so |S − 1| is within 2⁻²³
+  /// relative plus the clamped terms (each below e⁻⁸⁷ of the maximum's).
+  @Test(arguments: [(Float(0), Float(8)), (0, 120), (200, 6), (-300, 90), (40, 0.01)])
+  func rowScansMeetTheirBound(center: Float, spread: Float) {
+    var rng = Xoshiro256(seed: 0xA7C2_0001 ^ UInt64(bitPattern: Int64(center)))
+    for n in lengths {
+      let row = (0..<n).map { _ in center + uniform(&rng, -spread, spread) }
+      let m = row.max()!
+      var exact = 0.0
+      var skipped = false
+      for v in row {
+        if v == m && !skipped { skipped = true } else { exact += exp(Double(v) - Double(m)) }
+      }
+      let allowed = 0x1p-23 * exact + Double(n) * exp(-87.0) + 0x1p-50
+      row.withUnsafeBufferPointer { x in
+        for (name, scan) in [
+          ("avx2", CrossentropyMath.scanLogitsAVX2(x.baseAddress!, count: n)),
+          ("portable", CrossentropyMath.scanLogitsPortable(x.baseAddress!, count: n)),
+        ] {
+          #expect(scan.isFinite && scan.max == m, "\(name), n = \(n)")
+          #expect(abs(scan.excess - exact) <= allowed, "\(name), n = \(n): \(scan.excess) against \(exact)")
+        }
+      }
+    }
+  }
+
+  /// A NaN or an infinity anywhere in a row, the tail included, marks it non-finite.
+  @Test(arguments: [Float.nan, .infinity, -.infinity])
+  func nonFiniteRowsAreFlagged(_ special: Float) {
+    for n in [1, 8, 17, 33, 100] {
+      for position in Set([0, n / 2, n - 1]) {
+        var row = (0..<n).map { Float($0 % 7) - 3 }
+        row[position] = special
+        row.withUnsafeBufferPointer { x in
+          #expect(!CrossentropyMath.scanLogitsAVX2(x.baseAddress!, count: n).isFinite, "n = \(n) at \(position)")
+          #expect(!CrossentropyMath.scanLogitsPortable(x.baseAddress!, count: n).isFinite, "n = \(n) at \(position)")
+        }
+      }
+    }
+  }
+
+  /// The categorical label sums, soft and one-hot: Y, A = Σ y·(m − x) and B = Σ (m − x) have
+  /// terms of one sign, so each is within 9u relative of its exact Double value.
+  @Test(arguments: [false, true])
+  func labelSumsMeetTheirBound(oneHot: Bool) {
+    var rng = Xoshiro256(seed: oneHot ? 0xA7C2_0002 : 0xA7C2_0003)
+    for n in lengths {
+      let x = (0..<n).map { _ in uniform(&rng, -10, 10) }
+      let hot = Int(rng.next(upTo: UInt64(n)))
+      let y = (0..<n).map { oneHot ? Float($0 == hot ? 1 : 0) : uniform(&rng, 0, 1) }
+      let m = x.max()!
+      let labels = y.reduce(0.0) { $0 + Double($1) }
+      let labelled = zip(y, x).reduce(0.0) { $0 + Double($1.0) * (Double(m) - Double($1.1)) }
+      let gaps = x.reduce(0.0) { $0 + (Double(m) - Double($1)) }
+      y.withUnsafeBufferPointer { yb in
+        x.withUnsafeBufferPointer { xb in
+          let avx2 = CrossentropyMath.scanCategoricalLogitsAVX2(yb.baseAddress!, xb.baseAddress!, count: n).1!
+          let portable = CategoricalLabelSums(yb.baseAddress!, xb.baseAddress!, count: n, max: m, withGaps: true)
+          for (name, sums) in [("avx2", avx2), ("portable", portable)] {
+            for (got, exact) in [(sums.labels, labels), (sums.labelledGaps, labelled), (sums.gaps, gaps)] {
+              #expect(abs(got - exact) <= 9 * 0x1p-24 * exact, "\(name), n = \(n): \(got) against \(exact)")
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// KL divergence lanes: within 4.5u·Σ|terms| of the exact Σ y_c·log(y_c/p_c) (clipping to
+  /// [1e-7, 1] included), NaN in any block gives NaN.
+  @Test func klLanesMeetTheirBound() {
+    var rng = Xoshiro256(seed: 0xA7C2_0004)
+    for n in lengths {
+      // Mostly inside (0, 1], some below the clip and some above 1, some y = p exactly.
+      let y = (0..<n).map { k in k % 11 == 0 ? Float(1e-9) : uniform(&rng, 0, 1.1) }
+      let p = (0..<n).map { k in k % 13 == 0 ? y[k] : uniform(&rng, 0, 1.05) }
+      var exact = 0.0
+      var magnitude = 0.0
+      for (a, b) in zip(y, p) {
+        let yc = Double(Swift.min(Swift.max(a, Float(1e-7)), 1))
+        let pc = Double(Swift.min(Swift.max(b, Float(1e-7)), 1))
+        exact += yc * log(yc / pc)
+        magnitude += abs(yc * log(yc / pc))
+      }
+      y.withUnsafeBufferPointer { yb in
+        p.withUnsafeBufferPointer { pb in
+          let avx2 = losses_avx2_kl_sum(yb.baseAddress!, pb.baseAddress!, n)
+          let portable = WideLog.klFloatLanePortable(yb.baseAddress!, pb.baseAddress!, count: n)
+          for (name, got) in [("avx2", avx2), ("portable", portable)] {
+            #expect(abs(got - exact) <= 4.5 * 0x1p-24 * magnitude, "\(name), n = \(n): \(got) against \(exact)")
+          }
+        }
+      }
+      var withNaN = y
+      withNaN[n - 1] = .nan
+      #expect(losses_avx2_kl_sum(withNaN, p, n).isNaN, "n = \(n)")
+    }
+  }
+}
+#endif
