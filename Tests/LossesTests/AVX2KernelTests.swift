@@ -118,6 +118,62 @@ struct AVX2KernelTests {
     }
   }
 
+  /// Binary crossentropy from logits over lanes of hard and smoothed labels: every term within
+  /// 0.4u relative (e^−|x|'s error, carried at most whole by log(1 + v); the linear parts exact or
+  /// one Double rounding) and non-negative, and the product lanes within 2⁻⁴⁰ relative, so the sum
+  /// is within (0.4u + 2⁻⁴⁰)·exact. Lanes long enough to renormalize (x = 0: 1 + D doubles each
+  /// step) and lanes that leave the domain (|x| > 86, NaN) included.
+  @Test(arguments: [Float(0), 0.1])
+  func binaryLogitLanesMeetTheirBound(labelSmoothing: Float) {
+    var rng = Xoshiro256(seed: 0xA7C2_0005)
+    let term = BinaryLogitTerm(labelSmoothing: labelSmoothing)
+    for n in [16, 17, 23, 64, 100, 1024, 1031, 20_000, 100_003] {
+      for zeros in [false, true] {
+        let x = (0..<n).map { _ in zeros ? 0 : uniform(&rng, -20, 20) }
+        let y = (0..<n).map { _ in Float(rng.next(upTo: 2)) }
+        var exact = 0.0
+        for (label, logit) in zip(y, x) {
+          let t = Double(label) * (1 - Double(labelSmoothing)) + 0.5 * Double(labelSmoothing)
+          let v = Double(logit)
+          exact += Swift.max(v, 0) - t * v + log1p(exp(-abs(v)))
+        }
+        let allowed = (0.4 * 0x1p-24 + 0x1p-40) * exact
+        y.withUnsafeBufferPointer { yb in
+          x.withUnsafeBufferPointer { xb in
+            let avx2 = term.fastLaneSumAVX2(yb.baseAddress!, xb.baseAddress!, count: n)
+            let portable = term.fastLaneSumPortable(yb.baseAddress!, xb.baseAddress!, count: n)
+            for (name, got) in [("avx2", avx2), ("portable", portable)] {
+              #expect(got.map { abs($0 - exact) <= allowed } == true, "\(name), n = \(n): \(String(describing: got)) against \(exact)")
+            }
+          }
+        }
+      }
+      for outside in [Float(86.5), -90, .nan, .infinity] {
+        var x = (0..<n).map { _ in uniform(&rng, -5, 5) }
+        x[n - 1] = outside
+        let y = [Float](repeating: 1, count: n)
+        #expect(term.fastLaneSumAVX2(y, x, count: n) == nil, "n = \(n), x = \(outside)")
+      }
+    }
+  }
+
+  /// e^−|x| in that loop, seen through lanes of 16 equal elements with label 0 and x ≤ 0, whose
+  /// terms log(1 + eˣ) carry v's relative error nearly whole when x is very negative: within
+  /// 0.4u (as `expWide`, the portable form) plus the lane's 2⁻⁴⁰ over a dense sample of [−86, 0].
+  @Test func binaryLogitExponentialIsWithinItsBound() {
+    let term = BinaryLogitTerm(labelSmoothing: 0)
+    let labels = [Float](repeating: 0, count: 16)
+    var worst = 0.0
+    var x: Float = 0
+    while x >= -86 {
+      let exact = 16 * log1p(exp(Double(x)))
+      let got = term.fastLaneSumAVX2(labels, [Float](repeating: x, count: 16), count: 16) ?? .nan
+      worst = Swift.max(worst, (abs(got - exact) / exact - 0x1p-40) * 0x1p24)
+      x -= 86.0 / 30_000
+    }
+    #expect(worst <= 0.4, "\(worst)u")
+  }
+
   /// KL divergence lanes: within 4.5u·Σ|terms| of the exact Σ y_c·log(y_c/p_c) (clipping to
   /// [1e-7, 1] included), NaN in any block gives NaN.
   @Test func klLanesMeetTheirBound() {

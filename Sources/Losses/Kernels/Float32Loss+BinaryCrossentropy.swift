@@ -227,8 +227,17 @@ struct BinaryLogitTerm: CrossentropyElementTerm {
   var padding: (y: Float, p: Float) { (0, 0) }
 
   /// Lanes whose logits stay within ±86: the log(1 + e^−|x|) add up as the log of one product,
-  /// with the hard-label split where the first eight labels are 0 or 1 (and no smoothing).
+  /// with the hard-label split where the first eight labels are 0 or 1 (and no smoothing); by
+  /// `fastLaneSumAVX2` where `InstructionSet.selected` allows.
   func fastLaneSum(_ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int) -> Double? {
+    #if arch(x86_64)
+    if InstructionSet.selected == .avx2FMA { return fastLaneSumAVX2(y, x, count: count) }
+    #endif
+    return fastLaneSumPortable(y, x, count: count)
+  }
+
+  /// `fastLaneSum` in Swift SIMD.
+  func fastLaneSumPortable(_ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int) -> Double? {
     if smoothing.isHard(CrossentropyMath.load(y, 0)),
       let sum = HardLabelLogitSplit().logProductSum(y, x, count: count)
     {

@@ -45,6 +45,14 @@ float losses_avx2_shifted_exp(float x, float offset, float floor, int32_t bias);
 /// with m = max, the row's maximum; in Float blocks of 64 added in Double.
 void losses_avx2_label_sums(const float *y, const float *x, long n, float max, double sums[3]);
 
+/// Σ over a lane of the binary crossentropy from logits, max(x, 0) − t·x + log(1 + e^−|x|) with
+/// t = y·scale + shift, as `logProductSum` over `HardLabelLogitSplit` (hard ≠ 0: labels 0 and 1,
+/// no smoothing; scale and shift unused) or `SoftLabelLogitSplit`. Returns 1 with the sum in
+/// *sum, or 0 when the lane leaves that domain (|x| > 86, NaN or ±∞, or a hard label that is not
+/// 0 or 1): the caller then takes the terms one by one.
+int losses_avx2_binary_logit_sum(const float *y, const float *x, long n, int hard, double scale,
+                                 double shift, double *sum);
+
 /// Σ y_c·log(y_c/p_c) over a lane, y_c and p_c clipped to [1e-7, 1], as `WideLog.klFloatLane`:
 /// Float blocks of 32 added in Double; a block with a NaN is summed in scalar Double.
 double losses_avx2_kl_sum(const float *y, const float *p, long n);
