@@ -38,9 +38,10 @@ AVX2_FMA static inline __m256 unclamped_exp(__m256 z, Shift s) {
   __m256 c456 = _mm256_fmadd_ps(r2, _mm256_set1_ps(0x1.6a518ap-10f), c45);
   __m256 q = _mm256_fmadd_ps(r2, c456, c23);
   __m256 w = _mm256_fmsub_ps(r2, q, rLo);
-  __m256 p = _mm256_add_ps(_mm256_set1_ps(1), _mm256_add_ps(rHi, w));
-  __m256i scale = _mm256_add_epi32(_mm256_slli_epi32(_mm256_castps_si256(t), 23), s.bias);
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(scale));
+  // 2^(k − K)·(1 + (rHi + w)) as one fused multiply-add: the same bits as the rounded 1 + … times
+  // the (exact) power of two, one operation fewer.
+  __m256 scale = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(_mm256_castps_si256(t), 23), s.bias));
+  return _mm256_fmadd_ps(scale, _mm256_add_ps(rHi, w), scale);
 }
 
 /// e^(x − c − K·ln 2) for eight lanes: x − c (exact) clamped to the floor, then `unclamped_exp`.
@@ -90,16 +91,16 @@ AVX2_FMA float losses_avx2_row_max(const float *x, long n, float *min, int *fini
 /// and c = 0, so neither the subtraction nor the clamp changes a lane (a constant argument:
 /// each caller below gets its own loop).
 AVX2_FMA static inline double shifted_exp_sum(const float *x, long n, Shift s, int clamped) {
-  // Four vectors an iteration into four accumulators: the exponential is a chain of about 16
-  // dependent operations, and the out-of-order window needs independent work beside it.
+  // Two vectors an iteration into two pairs of accumulators: the exponential is a chain of about
+  // 16 dependent operations, and the out-of-order window needs independent work beside it. (Four
+  // vectors an iteration left no registers for the accumulators: their spills put a store and a
+  // load into every loop-carried addition.)
   __m256d a0 = _mm256_setzero_pd(), a1 = a0, b0 = a0, b1 = a0;
   long i = 0;
-  for (; i + 32 <= n; i += 32) {
-    for (int k = 0; k < 32; k += 16) {
-      __m256 u = _mm256_loadu_ps(x + i + k), v = _mm256_loadu_ps(x + i + k + 8);
-      add_widened(&a0, &a1, clamped ? shifted_exp(u, s) : unclamped_exp(u, s));
-      add_widened(&b0, &b1, clamped ? shifted_exp(v, s) : unclamped_exp(v, s));
-    }
+  for (; i + 16 <= n; i += 16) {
+    __m256 u = _mm256_loadu_ps(x + i), v = _mm256_loadu_ps(x + i + 8);
+    add_widened(&a0, &a1, clamped ? shifted_exp(u, s) : unclamped_exp(u, s));
+    add_widened(&b0, &b1, clamped ? shifted_exp(v, s) : unclamped_exp(v, s));
   }
   for (; i < n; i += 8) {
     long rest = n - i < 8 ? n - i : 8;

@@ -98,7 +98,7 @@ struct AVX2KernelTests {
     var rng = Xoshiro256(seed: oneHot ? 0xA7C2_0002 : 0xA7C2_0003)
     for n in lengths {
       let x = (0..<n).map { _ in uniform(&rng, -10, 10) }
-      let hot = Int(rng.next(upTo: UInt64(n)))
+      let hot = Int(rng.next(upTo: UInt64(n - 1)))
       let y = (0..<n).map { oneHot ? Float($0 == hot ? 1 : 0) : uniform(&rng, 0, 1) }
       let m = x.max()!
       let labels = y.reduce(0.0) { $0 + Double($1) }
@@ -130,7 +130,7 @@ struct AVX2KernelTests {
     for n in [16, 17, 23, 64, 100, 1024, 1031, 20_000, 100_003] {
       for zeros in [false, true] {
         let x = (0..<n).map { _ in zeros ? 0 : uniform(&rng, -20, 20) }
-        let y = (0..<n).map { _ in Float(rng.next(upTo: 2)) }
+        let y = (0..<n).map { _ in Float(rng.next() & 1) }
         var exact = 0.0
         for (label, logit) in zip(y, x) {
           let t = Double(label) * (1 - Double(labelSmoothing)) + 0.5 * Double(labelSmoothing)
@@ -153,6 +153,41 @@ struct AVX2KernelTests {
         x[n - 1] = outside
         let y = [Float](repeating: 1, count: n)
         #expect(term.fastLaneSumAVX2(y, x, count: n) == nil, "n = \(n), x = \(outside)")
+      }
+    }
+  }
+
+  /// Binary crossentropy of probabilities with labels 0 and 1: the factors are exact and each
+  /// product step rounds by 2⁻⁵³, so the lane is within (n + 10)·2⁻⁵³ of the exact Σ log f,
+  /// at most (1 + 10/n)·2⁻²⁹ relative (|log f| ≥ 2⁻²⁴); clipped probabilities (0, 1, beyond)
+  /// and lanes long enough to renormalize many times included; soft labels, NaN and ±∞ refused.
+  @Test func binaryProbabilityLanesMeetTheirBound() {
+    var rng = Xoshiro256(seed: 0xA7C2_0006)
+    let term = BinaryProbabilityTerm(labelSmoothing: 0)
+    for n in [16, 17, 23, 64, 100, 255, 256, 257, 1024, 1031, 100_003] {
+      let y = (0..<n).map { _ in Float(rng.next() & 1) }
+      let p = (0..<n).map { k in k % 17 == 0 ? Float(k % 3) - 0.5 : uniform(&rng, 0, 1) }
+      var exact = 0.0
+      for (label, probability) in zip(y, p) {
+        let pc = Double(Swift.min(Swift.max(probability, Float(1e-7)), 1 - 0x1p-23))
+        exact -= label == 1 ? log(pc) : log1p(-pc)
+      }
+      let allowed = (1 + 10 / Double(n)) * 0x1p-29 * exact
+      y.withUnsafeBufferPointer { yb in
+        p.withUnsafeBufferPointer { pb in
+          let avx2 = term.fastLaneSumAVX2(yb.baseAddress!, pb.baseAddress!, count: n)
+          let portable = term.fastLaneSumPortable(yb.baseAddress!, pb.baseAddress!, count: n)
+          for (name, got) in [("avx2", avx2), ("portable", portable)] {
+            #expect(got.map { abs($0 - exact) <= allowed } == true, "\(name), n = \(n): \(String(describing: got)) against \(exact)")
+          }
+        }
+      }
+      for (label, probability) in [(Float(0.5), Float(0.5)), (1, .nan), (0, .infinity), (.nan, 0.5)] {
+        var labels = y
+        var probabilities = p
+        labels[n - 1] = label
+        probabilities[n - 1] = probability
+        #expect(term.fastLaneSumAVX2(labels, probabilities, count: n) == nil, "n = \(n), (\(label), \(probability))")
       }
     }
   }

@@ -1,11 +1,21 @@
 //===--- BinaryCrossentropy+AVX2.swift ------------------------------------===//
 //
-// The binary crossentropy from logits on `_LossesAVX2`'s product-lane loop.
+// The binary crossentropies on `_LossesAVX2`'s product-lane loops.
 //
 //===----------------------------------------------------------------------===//
 
 #if arch(x86_64)
 import _LossesAVX2
+
+extension BinaryProbabilityTerm {
+  /// `fastLaneSumPortable` by the AVX2 loop (`losses_avx2_binary_probability_log_sum`): the same
+  /// exact factors, products, renormalization and final log, so the same bound.
+  func fastLaneSumAVX2(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double? {
+    guard smoothing.isHard(CrossentropyMath.load(y, 0)) else { return nil }
+    var logs = 0.0
+    return losses_avx2_binary_probability_log_sum(y, p, count, &logs) != 0 ? -logs : nil
+  }
+}
 
 extension BinaryLogitTerm {
   /// `fastLaneSumPortable` by the AVX2 and FMA loop (`losses_avx2_binary_logit_sum`): the same

@@ -189,6 +189,14 @@ struct BinaryProbabilityTerm: CrossentropyElementTerm {
   /// Labels 0 and 1 without smoothing (the first eight tell whether to try): the lane's logs add
   /// up as the log of one product.
   func fastLaneSum(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double? {
+    #if arch(x86_64)
+    if InstructionSet.selected == .avx2FMA { return fastLaneSumAVX2(y, p, count: count) }
+    #endif
+    return fastLaneSumPortable(y, p, count: count)
+  }
+
+  /// `fastLaneSum` in Swift SIMD.
+  func fastLaneSumPortable(_ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int) -> Double? {
     smoothing.isHard(CrossentropyMath.load(y, 0)) ? HardLabelProbabilitySplit().logProductSum(y, p, count: count) : nil
   }
 

@@ -45,6 +45,11 @@ float losses_avx2_shifted_exp(float x, float offset, float floor, int32_t bias);
 /// with m = max, the row's maximum; in Float blocks of 64 added in Double.
 void losses_avx2_label_sums(const float *y, const float *x, long n, float max, double sums[3]);
 
+/// Σ log f over a lane for the binary crossentropy of probabilities with labels 0 and 1
+/// (f = p_c or 1 − p_c), as `logProductSum` over `HardLabelProbabilitySplit`: returns 1 with the
+/// sum in *sum (the terms are its negation), or 0 when a label is not 0 or 1 or a p is NaN or ±∞.
+int losses_avx2_binary_probability_log_sum(const float *y, const float *p, long n, double *sum);
+
 /// Σ over a lane of the binary crossentropy from logits, max(x, 0) − t·x + log(1 + e^−|x|) with
 /// t = y·scale + shift, as `logProductSum` over `HardLabelLogitSplit` (hard ≠ 0: labels 0 and 1,
 /// no smoothing; scale and shift unused) or `SoftLabelLogitSplit`. Returns 1 with the sum in
