@@ -90,7 +90,8 @@ AVX2_FMA float losses_avx2_row_max(const float *x, long n, float *min, int *fini
 /// Σ shifted_exp(x) over x[0..<n] in Double. `clamped` = 0 when no x − c lies below the floor
 /// and c = 0, so neither the subtraction nor the clamp changes a lane (a constant argument:
 /// each caller below gets its own loop).
-AVX2_FMA static inline double shifted_exp_sum(const float *x, long n, Shift s, int clamped) {
+AVX2_FMA static inline double shifted_exp_sum(const float *x, long n, Shift s, int clamped, const float *ahead,
+                                              const float *ahead2) {
   // Two vectors an iteration into two pairs of accumulators: the exponential is a chain of about
   // 16 dependent operations, and the out-of-order window needs independent work beside it. (Four
   // vectors an iteration left no registers for the accumulators: their spills put a store and a
@@ -98,6 +99,10 @@ AVX2_FMA static inline double shifted_exp_sum(const float *x, long n, Shift s, i
   __m256d a0 = _mm256_setzero_pd(), a1 = a0, b0 = a0, b1 = a0;
   long i = 0;
   for (; i + 16 <= n; i += 16) {
+    // One cache line of each row the caller reads next: the loop is bound by arithmetic, so the
+    // loads have time to arrive (prefetches never fault, whatever the address).
+    _mm_prefetch((const char *)(ahead + i), _MM_HINT_T0);
+    _mm_prefetch((const char *)(ahead2 + i), _MM_HINT_T0);
     __m256 u = _mm256_loadu_ps(x + i), v = _mm256_loadu_ps(x + i + 8);
     add_widened(&a0, &a1, clamped ? shifted_exp(u, s) : unclamped_exp(u, s));
     add_widened(&b0, &b1, clamped ? shifted_exp(v, s) : unclamped_exp(v, s));
@@ -112,9 +117,10 @@ AVX2_FMA static inline double shifted_exp_sum(const float *x, long n, Shift s, i
 }
 
 AVX2_FMA double losses_avx2_shifted_exp_sum(const float *x, long n, float offset, float floor, int32_t bias,
-                                            float min) {
+                                            float min, const float *ahead, const float *ahead2) {
   Shift s = make_shift(offset, floor, bias);
-  return offset == 0 && min >= floor ? shifted_exp_sum(x, n, s, 0) : shifted_exp_sum(x, n, s, 1);
+  return offset == 0 && min >= floor ? shifted_exp_sum(x, n, s, 0, ahead, ahead2)
+                                     : shifted_exp_sum(x, n, s, 1, ahead, ahead2);
 }
 
 AVX2_FMA float losses_avx2_shifted_exp(float x, float offset, float floor, int32_t bias) {

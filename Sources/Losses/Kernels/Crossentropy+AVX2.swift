@@ -17,13 +17,18 @@ extension CrossentropyMath {
   /// then the exponentials (unclamped when the minimum shows no term below e⁻⁸⁷) of `expShifted`'s form summed in Double in a second, for a row of any length
   /// (two passes from L2 cost less than the rescaling of the portable long-row path). The
   /// maximum's computed term is replaced by its exact value as there.
-  static func scanLogitsAVX2(_ x: UnsafePointer<Float>, count n: Int) -> LogitRowScan {
+  ///
+  /// While the exponentials run, the next row (x + n: rows are usually consecutive) and
+  /// `ahead`, when given, are prefetched: the maximum pass reads its row from beyond L2.
+  static func scanLogitsAVX2(
+    _ x: UnsafePointer<Float>, count n: Int, ahead: UnsafePointer<Float>? = nil
+  ) -> LogitRowScan {
     var finite: Int32 = 0
     var least: Float = 0
     let m = losses_avx2_row_max(x, n, &least, &finite)
     guard finite != 0 else { return LogitRowScan(max: m, excess: .nan, isFinite: false) }
     let shift = LogitShift(max: m)
-    let sum = losses_avx2_shifted_exp_sum(x, n, shift.offset, shift.floor, shift.bias, least)
+    let sum = losses_avx2_shifted_exp_sum(x, n, shift.offset, shift.floor, shift.bias, least, x + n, ahead ?? x)
     return LogitRowScan(max: m, excess: excess(sum: sum, max: m, shift), isFinite: true)
   }
 
@@ -34,7 +39,7 @@ extension CrossentropyMath {
   static func scanCategoricalLogitsAVX2(
     _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int
   ) -> (LogitRowScan, CategoricalLabelSums?) {
-    let scan = scanLogitsAVX2(x, count: n)
+    let scan = scanLogitsAVX2(x, count: n, ahead: y)
     guard scan.isFinite else { return (scan, nil) }
     var sums = (0.0, 0.0, 0.0)
     withUnsafeMutablePointer(to: &sums) {
