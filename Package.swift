@@ -5,6 +5,7 @@
 //
 // Dependency arrows point one way:
 //   losscheck → LossCheck → {Losses, LossReference, PropertyCheck} → LossCore
+//   Losses → _LossesAVX2 (C: AVX2 and FMA loops chosen at run time)
 // (PropertyCheck depends on nothing but the standard library.)
 
 import PackageDescription
