@@ -21,21 +21,11 @@
 /// e^a for eight lanes of a ∈ [−86, 0] as Doubles (low and high four): 2ᵏ·(1 + rHi) split
 /// exactly into s + s₁, plus 2ᵏ·(s₁ + w), added in Double.
 AVX2_FMA static inline void exp_wide(__m256 a, __m256d *low, __m256d *high) {
-  const __m256 shifter = _mm256_set1_ps(0x1.8p23f);
-  __m256 t = _mm256_fmadd_ps(a, _mm256_set1_ps(0x1.715476p0f), shifter);
-  __m256 kf = _mm256_sub_ps(t, shifter);
-  __m256 rHi = _mm256_fnmadd_ps(kf, _mm256_set1_ps(0x1.62e4p-1f), a);  // exact
-  __m256 rLo = _mm256_mul_ps(kf, _mm256_set1_ps(0x1.7f7d1cp-20f));
-  __m256 r = _mm256_sub_ps(rHi, rLo);
-  __m256 r2 = _mm256_mul_ps(r, r);
-  __m256 c23 = _mm256_fmadd_ps(_mm256_set1_ps(0x1.555492p-3f), r, _mm256_set1_ps(0x1.fffffcp-2f));
-  __m256 c45 = _mm256_fmadd_ps(_mm256_set1_ps(0x1.12397cp-7f), r, _mm256_set1_ps(0x1.5558acp-5f));
-  __m256 q = _mm256_fmadd_ps(r2, _mm256_fmadd_ps(r2, _mm256_set1_ps(0x1.6a518ap-10f), c45), c23);
-  __m256 w = _mm256_fmsub_ps(r2, q, rLo);
+  __m256 t, rHi, w;
+  reduced_exp(a, &t, &rHi, &w);
   __m256 s = _mm256_add_ps(_mm256_set1_ps(1), rHi);
   __m256 sTail = _mm256_sub_ps(rHi, _mm256_sub_ps(s, _mm256_set1_ps(1)));  // exact: |rHi| < 1
-  __m256 scale = _mm256_castsi256_ps(
-    _mm256_add_epi32(_mm256_slli_epi32(_mm256_castps_si256(t), 23), _mm256_set1_epi32(0x3f800000)));
+  __m256 scale = power_of_two(t, _mm256_set1_epi32(0x3f800000));
   __m256 head = _mm256_mul_ps(s, scale);  // exact: a normal power of two times s
   __m256 tail = _mm256_mul_ps(_mm256_add_ps(sTail, w), scale);
   *low = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(head)), _mm256_cvtps_pd(_mm256_castps256_ps128(tail)));

@@ -26,21 +26,11 @@ typedef struct {
 /// e^(z − K·ln 2) for eight lanes of z = x − c already clamped (normal results: 2^(k − K) with
 /// k − K ∈ [−126, 1]).
 AVX2_FMA static inline __m256 unclamped_exp(__m256 z, Shift s) {
-  const __m256 shifter = _mm256_set1_ps(0x1.8p23f);
-  __m256 t = _mm256_fmadd_ps(z, _mm256_set1_ps(0x1.715476p0f), shifter);
-  __m256 kf = _mm256_sub_ps(t, shifter);
-  __m256 rHi = _mm256_fnmadd_ps(kf, _mm256_set1_ps(0x1.62e4p-1f), z);  // exact
-  __m256 rLo = _mm256_mul_ps(kf, _mm256_set1_ps(0x1.7f7d1cp-20f));
-  __m256 r = _mm256_sub_ps(rHi, rLo);
-  __m256 r2 = _mm256_mul_ps(r, r);
-  __m256 c23 = _mm256_fmadd_ps(_mm256_set1_ps(0x1.555492p-3f), r, _mm256_set1_ps(0x1.fffffcp-2f));
-  __m256 c45 = _mm256_fmadd_ps(_mm256_set1_ps(0x1.12397cp-7f), r, _mm256_set1_ps(0x1.5558acp-5f));
-  __m256 c456 = _mm256_fmadd_ps(r2, _mm256_set1_ps(0x1.6a518ap-10f), c45);
-  __m256 q = _mm256_fmadd_ps(r2, c456, c23);
-  __m256 w = _mm256_fmsub_ps(r2, q, rLo);
+  __m256 t, rHi, w;
+  reduced_exp(z, &t, &rHi, &w);
   // 2^(k − K)·(1 + (rHi + w)) as one fused multiply-add: the same bits as the rounded 1 + … times
   // the (exact) power of two, one operation fewer.
-  __m256 scale = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(_mm256_castps_si256(t), 23), s.bias));
+  __m256 scale = power_of_two(t, s.bias);
   return _mm256_fmadd_ps(scale, _mm256_add_ps(rHi, w), scale);
 }
 
