@@ -106,7 +106,9 @@ struct AVX2KernelTests {
       let gaps = x.reduce(0.0) { $0 + (Double(m) - Double($1)) }
       y.withUnsafeBufferPointer { yb in
         x.withUnsafeBufferPointer { xb in
-          let avx2 = CrossentropyMath.scanCategoricalLogitsAVX2(yb.baseAddress!, xb.baseAddress!, count: n).1!
+          let avx2 = CrossentropyMath.scanCategoricalLogitsAVX2(yb.baseAddress!, xb.baseAddress!, count: n, withGaps: true).1!
+          let skipping = CrossentropyMath.scanCategoricalLogitsAVX2(yb.baseAddress!, xb.baseAddress!, count: n, withGaps: false).1!
+          #expect(skipping.labels == avx2.labels && skipping.labelledGaps == avx2.labelledGaps && skipping.gaps == 0, "n = \(n)")
           let portable = CategoricalLabelSums(yb.baseAddress!, xb.baseAddress!, count: n, max: m, withGaps: true)
           for (name, sums) in [("avx2", avx2), ("portable", portable)] {
             for (got, exact) in [(sums.labels, labels), (sums.labelledGaps, labelled), (sums.gaps, gaps)] {

@@ -32,18 +32,20 @@ extension CrossentropyMath {
     return LogitRowScan(max: m, excess: excess(sum: sum, max: m, shift), isFinite: true)
   }
 
-  /// `scanLogitsAVX2` and, for a finite row, its `CategoricalLabelSums` (all three) in a pass of
-  /// their own over the row (in L1): fused into the exponentials' loop they made it spill. The
-  /// blocks of 64 sum each lane's terms in two Float chains of four, so the portable bound (9u
-  /// relative; u for one-hot labels) holds.
+  /// `scanLogitsAVX2` and, for a finite row, its `CategoricalLabelSums` in a pass of their own
+  /// over the row (in L1): fused into the exponentials' loop they made it spill. The blocks of 64
+  /// sum each lane's terms in two Float chains of four, so the portable bound (9u relative; u for
+  /// one-hot labels) holds; without label smoothing (no gaps), blocks of zero labels are skipped.
   static func scanCategoricalLogitsAVX2(
-    _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int
+    _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, withGaps: Bool
   ) -> (LogitRowScan, CategoricalLabelSums?) {
     let scan = scanLogitsAVX2(x, count: n, ahead: y)
     guard scan.isFinite else { return (scan, nil) }
     var sums = (0.0, 0.0, 0.0)
     withUnsafeMutablePointer(to: &sums) {
-      $0.withMemoryRebound(to: Double.self, capacity: 3) { losses_avx2_label_sums(y, x, n, scan.max, $0) }
+      $0.withMemoryRebound(to: Double.self, capacity: 3) {
+        losses_avx2_label_sums(y, x, n, scan.max, withGaps ? 1 : 0, $0)
+      }
     }
     return (scan, CategoricalLabelSums(labels: sums.0, labelledGaps: sums.1, gaps: sums.2))
   }

@@ -193,7 +193,7 @@ struct CategoricalLabelSums {
   ) -> (LogitRowScan, CategoricalLabelSums?) {
     #if arch(x86_64)
     if InstructionSet.selected == .avx2FMA && n > 0 {
-      return CrossentropyMath.scanCategoricalLogitsAVX2(y, x, count: n)
+      return CrossentropyMath.scanCategoricalLogitsAVX2(y, x, count: n, withGaps: withGaps)
     }
     #endif
     let scan = CrossentropyMath.scanLogitsPortable(x, count: n)

@@ -42,9 +42,11 @@ double losses_avx2_shifted_exp_sum(const float *x, long n, float offset, float f
 /// One term of `losses_avx2_shifted_exp_sum`, by the same vector code.
 float losses_avx2_shifted_exp(float x, float offset, float floor, int32_t bias);
 
-/// The categorical label sums of one row: sums[0] = Σy, sums[1] = Σ y·(m − x), sums[2] = Σ (m − x)
-/// with m = max, the row's maximum; in Float blocks of 64 added in Double.
-void losses_avx2_label_sums(const float *y, const float *x, long n, float max, double sums[3]);
+/// The categorical label sums of one row: sums[0] = Σy, sums[1] = Σ y·(m − x), and when with_gaps
+/// is nonzero sums[2] = Σ (m − x) (else 0), with m = max, the row's maximum; in Float blocks of 64
+/// added in Double (without the gaps, blocks whose labels are all +0 are skipped).
+void losses_avx2_label_sums(const float *y, const float *x, long n, float max, int with_gaps,
+                            double sums[3]);
 
 /// Σ log f over a lane for the binary crossentropy of probabilities with labels 0 and 1
 /// (f = p_c or 1 − p_c), as `logProductSum` over `HardLabelProbabilitySplit`: returns 1 with the
