@@ -1,3 +1,5 @@
+import _LossesAVX2
+
 /// Sums of per-element terms along one contiguous lane, in SIMD8 Float with Double block totals.
 ///
 /// The terms of 64 consecutive elements are summed in four SIMD8<Float> accumulators (two terms a
@@ -31,13 +33,32 @@ enum LaneSum {
   }
 
   /// `sum` for a term given as a type: its blocks run in a function of their own (see `block(_:_:_:)`).
+  ///
+  /// `prefetching`: operands that stream from memory (see `streamingCount`) have each block's
+  /// cache lines 2 KiB ahead requested first; the hardware prefetcher alone left MSE and MAE at
+  /// 84–98 % of the streaming baseline at 2²⁴ elements, 98–106 % with the hints. Data in cache
+  /// only pays for the extra instructions (about 10 % at 2²⁰), so it is asked for by size.
   @inline(__always)
   static func sum<Term: LaneTerm>(
-    _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int, padding: Float = 0, _: Term.Type
+    _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int, padding: Float = 0, _: Term.Type,
+    prefetching: Bool = false
   ) -> Double {
     if count < blockLength { return exactSum(y, p, count: count, Term.exact) }
+    if prefetching {
+      return sum(y, p, count: count, padding: padding, Term.term) { y, p in
+        for line in stride(from: 512, to: 512 + blockLength, by: 16) {
+          losses_prefetch(y + line)
+          losses_prefetch(p + line)
+        }
+        return block(y, p, Term.self)
+      }
+    }
     return sum(y, p, count: count, padding: padding, Term.term) { y, p in block(y, p, Term.self) }
   }
+
+  /// The operand size (elements of y_pred) from which `sum` prefetches: two operands of 8 MiB or
+  /// more, 16 MiB together, no longer fit this machine's share of L3.
+  static var streamingCount: Int { 1 << 21 }
 
   /// Σ exact(y[i], p[i]) for i in 0..<count, each term and the sum in Double.
   @inline(__always)

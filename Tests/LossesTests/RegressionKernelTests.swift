@@ -77,6 +77,19 @@ struct RegressionKernelTests {
     }
   }
 
+  /// Operands of 2²¹ elements or more take the loop that prefetches ahead (`LaneSum`); it must
+  /// sum exactly as the other: lanes of 1031 (blocks and a tail), every per-sample value and the
+  /// mean within the same bound.
+  @Test(arguments: [Loss.meanSquaredError, .meanAbsoluteError])
+  func streamingOperandsAgree(loss: Loss) throws {
+    var random = Seeded(state: 31)
+    let y = random.tensor([2035, 1031]) { $0.uniform(0.5, 4) }
+    let p = random.tensor([2035, 1031]) { $0.uniform(-4, 4) }
+    #expect(p.scalars.count >= 1 << 21)
+    try expectAgreement(loss, y, p, reduction: .sumOverBatchSize)
+    try expectAgreement(loss, y, p, reduction: .none)
+  }
+
   /// Lanes shorter than a block (64) are evaluated in Double, terms and sum: each per-sample loss
   /// is within ½ ULP plus about 64·2⁻⁵³ relative of the exact value before its final rounding,
   /// so within 1 ULP whatever the reduction (done in Double on those values). The Float path's

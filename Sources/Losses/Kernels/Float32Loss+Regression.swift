@@ -35,15 +35,17 @@ extension Float32Loss {
 
   /// mean over the last axis of (y − p)².
   static func meanSquaredError(_ yTrue: Operand, _ yPred: Operand, needsValues: Bool) throws -> PerSampleLosses {
-    try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
-      LaneSum.sum(y, p, count: n, SquaredDifference.self) / Double(n)
+    let streaming = yPred.scalars.count >= LaneSum.streamingCount
+    return try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
+      LaneSum.sum(y, p, count: n, SquaredDifference.self, prefetching: streaming) / Double(n)
     }
   }
 
   /// mean over the last axis of |y − p|.
   static func meanAbsoluteError(_ yTrue: Operand, _ yPred: Operand, needsValues: Bool) throws -> PerSampleLosses {
-    try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
-      LaneSum.sum(y, p, count: n, AbsoluteDifference.self) / Double(n)
+    let streaming = yPred.scalars.count >= LaneSum.streamingCount
+    return try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
+      LaneSum.sum(y, p, count: n, AbsoluteDifference.self, prefetching: streaming) / Double(n)
     }
   }
 

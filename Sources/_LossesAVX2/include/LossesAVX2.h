@@ -7,7 +7,8 @@
 // module does not assume, and the default (baseline x86-64) build has neither
 // 256-bit vectors nor fused multiply-add. These functions are compiled with
 // `__attribute__((target("avx2,fma")))`, so the default build gets them too,
-// selected at run time. Each one computes exactly what its Swift counterpart
+// selected at run time (and one prefetch hint, `losses_prefetch`, which any
+// x86-64 has). Each loop computes exactly what its Swift counterpart
 // in `Losses` documents (same reductions, same polynomials, same summation
 // blocks); fused multiply-adds only remove roundings from that analysis.
 // Not API: `Losses` wraps them.
@@ -22,6 +23,10 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/// A hint to bring the cache line at p into the caches (any address: a prefetch never faults).
+/// Baseline x86-64 has it, so the Swift loops use it too (`LaneSum`).
+static inline void losses_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
 /// 1 when the CPU has AVX2 and FMA and the OS saves the 256-bit registers, else 0.
 int losses_avx2_fma_available(void);
