@@ -35,9 +35,10 @@ enum LaneSum {
   /// `sum` for a term given as a type: its blocks run in a function of their own (see `block(_:_:_:)`).
   ///
   /// `prefetching`: operands that stream from memory (see `streamingCount`) have each block's
-  /// cache lines 2 KiB ahead requested first; the hardware prefetcher alone left MSE and MAE at
-  /// 84–98 % of the streaming baseline at 2²⁴ elements, 98–106 % with the hints. Data in cache
-  /// only pays for the extra instructions (about 10 % at 2²⁰), so it is asked for by size.
+  /// cache lines 4 KiB ahead requested first; the hardware prefetcher alone left MSE and MAE at
+  /// 84–98 % of the streaming baseline at 2²⁴ elements, 97–113 % with the hints (2 KiB ahead:
+  /// the same in the default build, 81–96 % in the native one). Data in cache only pays for the
+  /// extra instructions (about 10 % at 2²⁰), so it is asked for by size.
   @inline(__always)
   static func sum<Term: LaneTerm>(
     _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count: Int, padding: Float = 0, _: Term.Type,
@@ -46,7 +47,7 @@ enum LaneSum {
     if count < blockLength { return exactSum(y, p, count: count, Term.exact) }
     if prefetching {
       return sum(y, p, count: count, padding: padding, Term.term) { y, p in
-        for line in stride(from: 512, to: 512 + blockLength, by: 16) {
+        for line in stride(from: 1024, to: 1024 + blockLength, by: 16) {
           losses_prefetch(y + line)
           losses_prefetch(p + line)
         }
