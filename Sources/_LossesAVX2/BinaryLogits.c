@@ -28,8 +28,10 @@ AVX2_FMA static inline void exp_wide(__m256 a, __m256d *low, __m256d *high) {
   __m256 scale = power_of_two(t, _mm256_set1_epi32(0x3f800000));
   __m256 head = _mm256_mul_ps(s, scale);  // exact: a normal power of two times s
   __m256 tail = _mm256_mul_ps(_mm256_add_ps(sTail, w), scale);
-  *low = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(head)), _mm256_cvtps_pd(_mm256_castps256_ps128(tail)));
-  *high = _mm256_add_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(head, 1)), _mm256_cvtps_pd(_mm256_extractf128_ps(tail, 1)));
+  *low = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(head)),
+                       _mm256_cvtps_pd(_mm256_castps256_ps128(tail)));
+  *high = _mm256_add_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(head, 1)),
+                        _mm256_cvtps_pd(_mm256_extractf128_ps(tail, 1)));
 }
 
 /// The running state of one lane sum: the linear parts, D of eight lanes and the binary exponent

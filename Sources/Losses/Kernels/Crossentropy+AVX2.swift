@@ -14,9 +14,10 @@ import _LossesAVX2
 
 extension CrossentropyMath {
   /// `scanLogits` by the AVX2 and FMA loops: the maximum, minimum and finiteness in one pass,
-  /// then the exponentials (unclamped when the minimum shows no term below e⁻⁸⁷) of `expShifted`'s form summed in Double in a second, for a row of any length
-  /// (two passes from L2 cost less than the rescaling of the portable long-row path). The
-  /// maximum's computed term is replaced by its exact value as there.
+  /// then the exponentials of `expShifted`'s form (unclamped when the minimum shows no term below
+  /// e⁻⁸⁷) summed in Double in a second, for a row of any length (two passes from L2 cost less
+  /// than the rescaling of the portable long-row path). The maximum's computed term is replaced by
+  /// its exact value as there.
   ///
   /// While the exponentials run, the next row (x + n: rows are usually consecutive) and
   /// `ahead`, when given, are prefetched: the maximum pass reads its row from beyond L2.
