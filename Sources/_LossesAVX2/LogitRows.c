@@ -78,10 +78,10 @@ AVX2_FMA float losses_avx2_row_max(const float *x, long n, float *min, int *fini
 }
 
 /// Σ shifted_exp(x) over x[0..<n] in Double. `clamped` = 0 when no x − c lies below the floor
-/// and c = 0, so neither the subtraction nor the clamp changes a lane (a constant argument:
-/// each caller below gets its own loop).
-AVX2_FMA static inline double shifted_exp_sum(const float *x, long n, Shift s, int clamped, const float *ahead,
-                                              const float *ahead2) {
+/// and c = 0, so neither the subtraction nor the clamp changes a lane; `with_labels` = 1 when the
+/// row's labels are prefetched too (constant arguments: each caller below gets its own loop).
+AVX2_FMA static inline double shifted_exp_sum(const float *x, long n, Shift s, int clamped,
+                                              int with_labels, const float *labels) {
   // Two vectors an iteration into two pairs of accumulators: the exponential is a chain of about
   // 16 dependent operations, and the out-of-order window needs independent work beside it. (Four
   // vectors an iteration left no registers for the accumulators: their spills put a store and a
@@ -89,10 +89,11 @@ AVX2_FMA static inline double shifted_exp_sum(const float *x, long n, Shift s, i
   __m256d a0 = _mm256_setzero_pd(), a1 = a0, b0 = a0, b1 = a0;
   long i = 0;
   for (; i + 16 <= n; i += 16) {
-    // One cache line of each row the caller reads next: the loop is bound by arithmetic, so the
-    // loads have time to arrive (prefetches never fault, whatever the address).
-    _mm_prefetch((const char *)(ahead + i), _MM_HINT_T0);
-    _mm_prefetch((const char *)(ahead2 + i), _MM_HINT_T0);
+    // One cache line of each row the caller reads next (the next row of logits, x + n, and the
+    // labels): the loop is bound by arithmetic, so the loads have time to arrive (prefetches
+    // never fault, whatever the address).
+    _mm_prefetch((const char *)(x + n + i), _MM_HINT_T0);
+    if (with_labels) _mm_prefetch((const char *)(labels + i), _MM_HINT_T0);
     __m256 u = _mm256_loadu_ps(x + i), v = _mm256_loadu_ps(x + i + 8);
     add_widened(&a0, &a1, clamped ? shifted_exp(u, s) : unclamped_exp(u, s));
     add_widened(&b0, &b1, clamped ? shifted_exp(v, s) : unclamped_exp(v, s));
@@ -107,22 +108,25 @@ AVX2_FMA static inline double shifted_exp_sum(const float *x, long n, Shift s, i
 }
 
 AVX2_FMA double losses_avx2_shifted_exp_sum(const float *x, long n, float offset, float floor, int32_t bias,
-                                            float min, const float *ahead, const float *ahead2) {
+                                            float min, const float *labels) {
   Shift s = make_shift(offset, floor, bias);
-  return offset == 0 && min >= floor ? shifted_exp_sum(x, n, s, 0, ahead, ahead2)
-                                     : shifted_exp_sum(x, n, s, 1, ahead, ahead2);
+  int clamped = !(offset == 0 && min >= floor);
+  if (labels) {
+    return clamped ? shifted_exp_sum(x, n, s, 1, 1, labels) : shifted_exp_sum(x, n, s, 0, 1, labels);
+  }
+  return clamped ? shifted_exp_sum(x, n, s, 1, 0, x) : shifted_exp_sum(x, n, s, 0, 0, x);
 }
 
 AVX2_FMA float losses_avx2_shifted_exp(float x, float offset, float floor, int32_t bias) {
   return _mm256_cvtss_f32(shifted_exp(_mm256_set1_ps(x), make_shift(offset, floor, bias)));
 }
 
-/// One vector's share of the label sums: Σy, Σ y·(m − x) (fused) and Σ (m − x).
-AVX2_FMA static inline void add_labels(__m256 sums[3], __m256 y, __m256 x, __m256 m) {
+/// One vector's share of the label sums: Σy, Σ y·(m − x) (fused) and, with the gaps, Σ (m − x).
+AVX2_FMA static inline void add_labels(__m256 sums[3], __m256 y, __m256 x, __m256 m, int with_gaps) {
   __m256 gap = _mm256_sub_ps(m, x);
   sums[0] = _mm256_add_ps(sums[0], y);
   sums[1] = _mm256_fmadd_ps(y, gap, sums[1]);
-  sums[2] = _mm256_add_ps(sums[2], gap);
+  if (with_gaps) sums[2] = _mm256_add_ps(sums[2], gap);
 }
 
 /// Whether the 64 labels at y are all +0: a block that adds nothing to Σy and Σ y·(m − x).
@@ -132,8 +136,9 @@ AVX2_FMA static inline int zero_labels(const float *y) {
   return _mm256_testz_si256(bits, bits);
 }
 
-AVX2_FMA void losses_avx2_label_sums(const float *y, const float *x, long n, float max, int with_gaps,
-                                     double sums[3]) {
+/// The label sums with or without the gaps (a constant argument: each gets its own loop).
+AVX2_FMA static inline void label_sums(const float *y, const float *x, long n, float max, int with_gaps,
+                                       double sums[3]) {
   const __m256 m = _mm256_set1_ps(max);
   __m256d wide[3][2];
   for (int k = 0; k < 3; k++) wide[k][0] = wide[k][1] = _mm256_setzero_pd();
@@ -151,20 +156,30 @@ AVX2_FMA void losses_avx2_label_sums(const float *y, const float *x, long n, flo
     for (int k = 0; k < 3; k++) even[k] = odd[k] = _mm256_setzero_ps();
     if (n - i >= 64) {
       for (int k = 0; k < 64; k += 16) {
-        add_labels(even, _mm256_loadu_ps(y + i + k), _mm256_loadu_ps(x + i + k), m);
-        add_labels(odd, _mm256_loadu_ps(y + i + k + 8), _mm256_loadu_ps(x + i + k + 8), m);
+        add_labels(even, _mm256_loadu_ps(y + i + k), _mm256_loadu_ps(x + i + k), m, with_gaps);
+        add_labels(odd, _mm256_loadu_ps(y + i + k + 8), _mm256_loadu_ps(x + i + k + 8), m, with_gaps);
       }
       i += 64;
     } else {
       for (; i < n; i += 8) {
         long rest = n - i < 8 ? n - i : 8;
-        add_labels(even, load_partial(y + i, rest, 0), load_partial(x + i, rest, max), m);
+        add_labels(even, load_partial(y + i, rest, 0), load_partial(x + i, rest, max), m, with_gaps);
       }
     }
-    for (int k = 0; k < 3; k++) add_widened(&wide[k][0], &wide[k][1], _mm256_add_ps(even[k], odd[k]));
+    for (int k = 0; k < 2 + with_gaps; k++) {
+      add_widened(&wide[k][0], &wide[k][1], _mm256_add_ps(even[k], odd[k]));
+    }
   }
-  for (int k = 0; k < 2; k++) sums[k] = sum_lanes(_mm256_add_pd(wide[k][0], wide[k][1]));
-  sums[2] = with_gaps ? sum_lanes(_mm256_add_pd(wide[2][0], wide[2][1])) : 0;
+  for (int k = 0; k < 3; k++) sums[k] = sum_lanes(_mm256_add_pd(wide[k][0], wide[k][1]));
+}
+
+AVX2_FMA void losses_avx2_label_sums(const float *y, const float *x, long n, float max, int with_gaps,
+                                     double sums[3]) {
+  if (with_gaps) {
+    label_sums(y, x, n, max, 1, sums);
+  } else {
+    label_sums(y, x, n, max, 0, sums);  // sums[2] stays 0
+  }
 }
 
 #endif

@@ -20,16 +20,16 @@ extension CrossentropyMath {
   /// its exact value as there.
   ///
   /// While the exponentials run, the next row (x + n: rows are usually consecutive) and
-  /// `ahead`, when given, are prefetched: the maximum pass reads its row from beyond L2.
+  /// `labels`, when given, are prefetched: the maximum pass reads its row from beyond L2.
   static func scanLogitsAVX2(
-    _ x: UnsafePointer<Float>, count n: Int, ahead: UnsafePointer<Float>? = nil
+    _ x: UnsafePointer<Float>, count n: Int, labels: UnsafePointer<Float>? = nil
   ) -> LogitRowScan {
     var finite: Int32 = 0
     var least: Float = 0
     let m = losses_avx2_row_max(x, n, &least, &finite)
     guard finite != 0 else { return LogitRowScan(max: m, excess: .nan, isFinite: false) }
     let shift = LogitShift(max: m)
-    let sum = losses_avx2_shifted_exp_sum(x, n, shift.offset, shift.floor, shift.bias, least, x + n, ahead ?? x)
+    let sum = losses_avx2_shifted_exp_sum(x, n, shift.offset, shift.floor, shift.bias, least, labels)
     return LogitRowScan(max: m, excess: excess(sum: sum, max: m, shift), isFinite: true)
   }
 
@@ -40,7 +40,7 @@ extension CrossentropyMath {
   static func scanCategoricalLogitsAVX2(
     _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count n: Int, withGaps: Bool
   ) -> (LogitRowScan, CategoricalLabelSums?) {
-    let scan = scanLogitsAVX2(x, count: n, ahead: y)
+    let scan = scanLogitsAVX2(x, count: n, labels: y)
     guard scan.isFinite else { return (scan, nil) }
     var sums = (0.0, 0.0, 0.0)
     withUnsafeMutablePointer(to: &sums) {

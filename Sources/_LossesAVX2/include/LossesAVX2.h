@@ -39,10 +39,11 @@ float losses_avx2_row_max(const float *x, long n, float *min, int *finite);
 
 /// Σ e^(x − c − K·ln 2) over x[0..<n] in Double, each term as `CrossentropyMath.expShifted`
 /// computes it: offset = c, floor = m − c − 87 (the clamp), bias = (127 − K)·2²³; min, the row's
-/// minimum, lets the loop skip the clamp when nothing reaches it. The n floats at ahead and at
-/// ahead2 (any addresses: only prefetched) are brought into cache meanwhile.
+/// minimum, lets the loop skip the clamp when nothing reaches it. The next row (x + n) and, when
+/// labels is not NULL, the n floats at labels are prefetched meanwhile (any address: a prefetch
+/// never faults).
 double losses_avx2_shifted_exp_sum(const float *x, long n, float offset, float floor, int32_t bias,
-                                   float min, const float *ahead, const float *ahead2);
+                                   float min, const float *labels);
 
 /// One term of `losses_avx2_shifted_exp_sum`, by the same vector code.
 float losses_avx2_shifted_exp(float x, float offset, float floor, int32_t bias);
