@@ -25,30 +25,23 @@ private func uniform(_ rng: inout Xoshiro256, _ low: Float, _ high: Float) -> Fl
   low + (high - low) * Float(rng.next() >> 40) * 0x1p-24
 }
 
+/// Both forms' sums of one lane: each present and within `allowed` of `exact`.
+private func expectLaneSums(
+  avx2: Double?, portable: Double?, exact: Double, allowed: Double, _ comment: String,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  for (name, got) in [("avx2", avx2), ("portable", portable)] {
+    let within = got.map { abs($0 - exact) <= allowed } == true
+    #expect(within, "\(name), \(comment): \(String(describing: got)) against \(exact)", sourceLocation: sourceLocation)
+  }
+}
+
 /// Row lengths around every boundary of the loops: vectors of 8, iterations of 16 and 32, label
 /// blocks of 64, the portable loop's L1 limit of 4096.
 private let lengths = [1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1024, 1031, 4096, 4100, 20_000]
 
 @Suite("The AVX2 loops and the portable loops meet the same bounds", .enabled(if: hasAVX2))
 struct AVX2KernelTests {
-  /// The exponential of the row scan: within 1 ulp of the exact e^(x − c − K·ln 2) on [m − 87, m]
-  /// for maxima in both shift regimes (as `expShifted`, the portable form).
-  @Test(arguments: [Float(0), 7.5, -30, 100, 173.9, 174, 250, -300])
-  func shiftedExpIsFaithful(_ m: Float) {
-    let shift = LogitShift(max: m)
-    var worst = 0.0
-    var x = m
-    let step = Swift.max(Float(87) / 200_000, m.ulp)
-    while x - shift.offset >= shift.floor {
-      let got = losses_avx2_shifted_exp(x, shift.offset, shift.floor, shift.bias)
-      let exact = exp(Double(x) - shift.total)
-      worst = Swift.max(worst, abs(Double(got) - exact) / Double(Float(exact).ulp))
-      x -= step
-    }
-    #expect(worst < 1, "m = \(m): \(worst) ulp")
-    #expect(worst > 0.3, "the sample should reach the rounding of the result: \(worst) ulp")
-  }
-
   /// S − 1 of rows of every length and in every regime (offset 0 or m, clamped terms or none):
   /// each term within 1 ulp relative and the maximum's term exact, so |S − 1| is within 2⁻²³
   /// relative plus the clamped terms (each below e⁻⁸⁷ of the maximum's).
@@ -141,17 +134,9 @@ struct AVX2KernelTests {
           let v = Double(logit)
           exact += Swift.max(v, 0) - t * v + log1p(exp(-abs(v)))
         }
-        let allowed = (0.4 * 0x1p-24 + 0x1p-40) * exact
-        y.withUnsafeBufferPointer { yb in
-          x.withUnsafeBufferPointer { xb in
-            let avx2 = term.fastLaneSumAVX2(yb.baseAddress!, xb.baseAddress!, count: n)
-            let portable = term.fastLaneSumPortable(yb.baseAddress!, xb.baseAddress!, count: n)
-            for (name, got) in [("avx2", avx2), ("portable", portable)] {
-              let within = got.map { abs($0 - exact) <= allowed } == true
-              #expect(within, "\(name), n = \(n): \(String(describing: got)) against \(exact)")
-            }
-          }
-        }
+        expectLaneSums(
+          avx2: term.fastLaneSumAVX2(y, x, count: n), portable: term.fastLaneSumPortable(y, x, count: n),
+          exact: exact, allowed: (0.4 * 0x1p-24 + 0x1p-40) * exact, "n = \(n)")
       }
       for outside in [Float(86.5), -90, .nan, .infinity] {
         var x = (0..<n).map { _ in uniform(&rng, -5, 5) }
@@ -177,23 +162,16 @@ struct AVX2KernelTests {
         let pc = Double(Swift.min(Swift.max(probability, Float(1e-7)), 1 - 0x1p-23))
         exact -= label == 1 ? log(pc) : log1p(-pc)
       }
-      let allowed = (1 + 10 / Double(n)) * 0x1p-29 * exact
-      y.withUnsafeBufferPointer { yb in
-        p.withUnsafeBufferPointer { pb in
-          let avx2 = term.fastLaneSumAVX2(yb.baseAddress!, pb.baseAddress!, count: n)
-          let portable = term.fastLaneSumPortable(yb.baseAddress!, pb.baseAddress!, count: n)
-          for (name, got) in [("avx2", avx2), ("portable", portable)] {
-            let within = got.map { abs($0 - exact) <= allowed } == true
-            #expect(within, "\(name), n = \(n): \(String(describing: got)) against \(exact)")
-          }
-        }
-      }
+      expectLaneSums(
+        avx2: term.fastLaneSumAVX2(y, p, count: n), portable: term.fastLaneSumPortable(y, p, count: n),
+        exact: exact, allowed: (1 + 10 / Double(n)) * 0x1p-29 * exact, "n = \(n)")
       for (label, probability) in [(Float(0.5), Float(0.5)), (1, .nan), (0, .infinity), (.nan, 0.5)] {
         var labels = y
         var probabilities = p
         labels[n - 1] = label
         probabilities[n - 1] = probability
-        #expect(term.fastLaneSumAVX2(labels, probabilities, count: n) == nil, "n = \(n), (\(label), \(probability))")
+        let refused = term.fastLaneSumAVX2(labels, probabilities, count: n) == nil
+        #expect(refused, "n = \(n), (\(label), \(probability))")
       }
     }
   }

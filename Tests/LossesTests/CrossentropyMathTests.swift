@@ -10,6 +10,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import _LossesAVX2
 @testable import Losses
 import Testing
 
@@ -41,11 +42,13 @@ struct CrossentropyMathTests {
   }
 
   /// expShifted for rows with maxima across the shift's two regimes: within 1 ulp of the exact
-  /// e^(x − c − K·ln 2) on [m − 87, m].
+  /// e^(x − c − K·ln 2) on [m − 87, m]; so is the AVX2 loops' form of it
+  /// (`losses_avx2_shifted_exp`), on the same sample, where this machine runs it.
   @Test(arguments: [Float(0), 7.5, -30, 100, 173.9, 174, 250, -300])
   func expShiftedIsFaithful(_ m: Float) {
     let shift = LogitShift(max: m)
     var worst = 0.0
+    var worstAVX2 = 0.0
     var x = m
     let step = Swift.max(Float(87) / 200_000, m.ulp)
     while x >= m - 87 {
@@ -53,10 +56,29 @@ struct CrossentropyMathTests {
       let got = CrossentropyMath.expShifted(v, shift)
       for k in 0..<8 where v[k] - shift.offset >= shift.floor {  // below, the input is clamped
         let exact = exp(Double(v[k]) - shift.total)
-        worst = Swift.max(worst, abs(Double(got[k]) - exact) / Double(Float(exact).ulp))
+        let ulp = Double(Float(exact).ulp)
+        worst = Swift.max(worst, abs(Double(got[k]) - exact) / ulp)
+        #if arch(x86_64)
+        if hasAVX2 {
+          let avx2 = losses_avx2_shifted_exp(v[k], shift.offset, shift.floor, shift.bias)
+          worstAVX2 = Swift.max(worstAVX2, abs(Double(avx2) - exact) / ulp)
+        }
+        #endif
       }
       x -= 8 * step
     }
     #expect(worst < 1, "m = \(m): \(worst) ulp")
+    #expect(worst > 0.3, "the sample should reach the rounding of the result: \(worst) ulp")
+    #expect(worstAVX2 < 1, "m = \(m), AVX2: \(worstAVX2) ulp")
+    #expect(!hasAVX2 || worstAVX2 > 0.3, "the sample should reach the rounding of the result: \(worstAVX2) ulp")
   }
 }
+
+/// Whether this machine runs the AVX2 loops.
+private let hasAVX2: Bool = {
+  #if arch(x86_64)
+  losses_avx2_fma_available() != 0
+  #else
+  false
+  #endif
+}()
