@@ -21,13 +21,12 @@
 /// e^a for eight lanes of a ∈ [−86, 0] as Doubles (low and high four): 2ᵏ·(1 + rHi) split
 /// exactly into s + s₁, plus 2ᵏ·(s₁ + w), added in Double.
 AVX2_FMA static inline void exp_wide(__m256 a, __m256d *low, __m256d *high) {
-  __m256 t, rHi, w;
-  reduced_exp(a, &t, &rHi, &w);
-  __m256 s = _mm256_add_ps(_mm256_set1_ps(1), rHi);
-  __m256 sTail = _mm256_sub_ps(rHi, _mm256_sub_ps(s, _mm256_set1_ps(1)));  // exact: |rHi| < 1
-  __m256 scale = power_of_two(t, _mm256_set1_epi32(0x3f800000));
+  ExpParts e = exp_polynomial(exp_reduction(a));
+  __m256 s = _mm256_add_ps(_mm256_set1_ps(1), e.rHi);
+  __m256 sTail = _mm256_sub_ps(e.rHi, _mm256_sub_ps(s, _mm256_set1_ps(1)));  // exact: |rHi| < 1
+  __m256 scale = power_of_two(e.t, _mm256_set1_epi32(0x3f800000));
   __m256 head = _mm256_mul_ps(s, scale);  // exact: a normal power of two times s
-  __m256 tail = _mm256_mul_ps(_mm256_add_ps(sTail, w), scale);
+  __m256 tail = _mm256_mul_ps(_mm256_add_ps(sTail, e.w), scale);
   *low = _mm256_add_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(head)),
                        _mm256_cvtps_pd(_mm256_castps256_ps128(tail)));
   *high = _mm256_add_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(head, 1)),

@@ -29,21 +29,39 @@ AVX2_FMA static inline void add_widened(__m256d *low, __m256d *high, __m256 v) {
   *high = _mm256_add_pd(*high, _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
 }
 
-/// The reduction and polynomial of the exponentials (`CrossentropyMath.reducedExp`):
-/// eᶻ ≈ 2ᵏ·(1 + rHi + w) for |z| < 354, Cody–Waite with rHi exact (k·ln2_hi exact for |k| < 512),
-/// w = r²·q − r_lo with q the degree-6 fit by Estrin's scheme; *t holds k in its low bits.
-AVX2_FMA static inline void reduced_exp(__m256 z, __m256 *t, __m256 *rHi, __m256 *w) {
+/// The first half of the exponentials' evaluation (`CrossentropyMath.reducedExp`'s reduction):
+/// k = round(z·log₂e) held in t's low bits, and z − k·ln 2 = rHi − rLo by Cody–Waite, rHi exact
+/// (k·ln2_hi is exact for |k| < 512).
+typedef struct {
+  __m256 t, rHi, rLo;
+} ExpReduction;
+
+/// The second half: eᶻ ≈ 2ᵏ·(1 + rHi + w), t and rHi carried over from the reduction.
+typedef struct {
+  __m256 t, rHi, w;
+} ExpParts;
+
+/// The reduction of eight lanes of z (|z| < 354), `ExpReduction`.
+AVX2_FMA static inline ExpReduction exp_reduction(__m256 z) {
   const __m256 shifter = _mm256_set1_ps(0x1.8p23f);
-  *t = _mm256_fmadd_ps(z, _mm256_set1_ps(0x1.715476p0f), shifter);  // k = round(z·log₂e), one rounding
-  __m256 kf = _mm256_sub_ps(*t, shifter);
-  *rHi = _mm256_fnmadd_ps(kf, _mm256_set1_ps(0x1.62e4p-1f), z);
-  __m256 rLo = _mm256_mul_ps(kf, _mm256_set1_ps(0x1.7f7d1cp-20f));
-  __m256 r = _mm256_sub_ps(*rHi, rLo);
+  ExpReduction a;
+  a.t = _mm256_fmadd_ps(z, _mm256_set1_ps(0x1.715476p0f), shifter);  // k = round(z·log₂e), one rounding
+  __m256 kf = _mm256_sub_ps(a.t, shifter);
+  a.rHi = _mm256_fnmadd_ps(kf, _mm256_set1_ps(0x1.62e4p-1f), z);
+  a.rLo = _mm256_mul_ps(kf, _mm256_set1_ps(0x1.7f7d1cp-20f));
+  return a;
+}
+
+/// The polynomial after `exp_reduction`: w = r²·q − r_lo with r = rHi − rLo and q the degree-6 fit
+/// by Estrin's scheme.
+AVX2_FMA static inline ExpParts exp_polynomial(ExpReduction a) {
+  __m256 r = _mm256_sub_ps(a.rHi, a.rLo);
   __m256 r2 = _mm256_mul_ps(r, r);
   __m256 c23 = _mm256_fmadd_ps(_mm256_set1_ps(0x1.555492p-3f), r, _mm256_set1_ps(0x1.fffffcp-2f));
   __m256 c45 = _mm256_fmadd_ps(_mm256_set1_ps(0x1.12397cp-7f), r, _mm256_set1_ps(0x1.5558acp-5f));
   __m256 q = _mm256_fmadd_ps(r2, _mm256_fmadd_ps(r2, _mm256_set1_ps(0x1.6a518ap-10f), c45), c23);
-  *w = _mm256_fmsub_ps(r2, q, rLo);
+  ExpParts p = {a.t, a.rHi, _mm256_fmsub_ps(r2, q, a.rLo)};
+  return p;
 }
 
 /// 2^(k + e) from `reduced_exp`'s t, for bias = (127 + e)·2²³ (normal results only).

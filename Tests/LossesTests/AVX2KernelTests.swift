@@ -36,9 +36,11 @@ private func expectLaneSums(
   }
 }
 
-/// Row lengths around every boundary of the loops: vectors of 8, iterations of 16 and 32, label
-/// blocks of 64, the portable loop's L1 limit of 4096.
-private let lengths = [1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1024, 1031, 4096, 4100, 20_000]
+/// Row lengths around every boundary of the loops: vectors of 8, iterations of 16 and 32, the
+/// exponentials' pipeline of three vectors, label blocks of 64, the portable loop's L1 limit of 4096.
+private let lengths = [
+  1, 2, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 64, 65, 100, 1024, 1031, 4096, 4100, 20_000,
+]
 
 @Suite("The AVX2 loops and the portable loops meet the same bounds", .enabled(if: hasAVX2))
 struct AVX2KernelTests {
