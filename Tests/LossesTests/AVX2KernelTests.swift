@@ -225,5 +225,36 @@ struct AVX2KernelTests {
       #expect(losses_avx2_kl_sum(withNaN, p, n).isNaN, "n = \(n)")
     }
   }
+
+  /// Σ (y − p)² and Σ |y − p|: the AVX2 loop, with and without its prefetches, and the portable
+  /// `LaneSum` within 6u (squares) or 4u (magnitudes) of the exact sum, the terms being
+  /// non-negative: y − p rounds once (u relative), the square doubles that and rounds once more
+  /// (or is fused into its accumulator), a block of 64 adds at most 3u·Σ terms; the Double sums
+  /// add a negligible n·2⁻⁵³. A NaN anywhere gives NaN.
+  @Test func differenceSumsMeetTheirBound() {
+    var rng = Xoshiro256(seed: 0xA7C2_0005)
+    for n in lengths {
+      let y = (0..<n).map { _ in uniform(&rng, -4, 4) }
+      let p = (0..<n).map { k in k % 7 == 0 ? y[k] : uniform(&rng, -4, 4) }
+      for absolute in [false, true] {
+        let exact = zip(y, p).reduce(0.0) { sum, pair in
+          let d = Double(pair.0) - Double(pair.1)
+          return sum + (absolute ? abs(d) : d * d)
+        }
+        let allowed = (absolute ? 4 : 6) * 0x1p-24 * exact
+        let portable = absolute
+          ? LaneSum.sum(y, p, count: n, AbsoluteDifference.self) : LaneSum.sum(y, p, count: n, SquaredDifference.self)
+        for prefetch: Int32 in [0, 1] {
+          let avx2 = losses_avx2_difference_sum(y, p, n, absolute ? 1 : 0, prefetch)
+          expectLaneSums(
+            avx2: avx2, portable: portable, exact: exact, allowed: allowed,
+            "n = \(n), absolute: \(absolute), prefetch: \(prefetch)")
+        }
+        var withNaN = p
+        withNaN[n / 2] = .nan
+        #expect(losses_avx2_difference_sum(y, withNaN, n, absolute ? 1 : 0, 0).isNaN, "n = \(n)")
+      }
+    }
+  }
 }
 #endif

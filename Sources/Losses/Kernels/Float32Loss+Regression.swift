@@ -1,4 +1,5 @@
 import LossCore
+import _LossesAVX2
 
 // The losses that average an elementwise error over the last axis.
 //
@@ -37,7 +38,7 @@ extension Float32Loss {
   static func meanSquaredError(_ yTrue: Operand, _ yPred: Operand, needsValues: Bool) throws -> PerSampleLosses {
     let streaming = yPred.scalars.count >= LaneSum.streamingCount
     return try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
-      LaneSum.sum(y, p, count: n, SquaredDifference.self, prefetching: streaming) / Double(n)
+      differenceSum(y, p, count: n, absolute: false, prefetching: streaming) / Double(n)
     }
   }
 
@@ -45,8 +46,25 @@ extension Float32Loss {
   static func meanAbsoluteError(_ yTrue: Operand, _ yPred: Operand, needsValues: Bool) throws -> PerSampleLosses {
     let streaming = yPred.scalars.count >= LaneSum.streamingCount
     return try laneLosses(yTrue, yPred, broadcast: true, needsValues: needsValues) { y, p, n in
-      LaneSum.sum(y, p, count: n, AbsoluteDifference.self, prefetching: streaming) / Double(n)
+      differenceSum(y, p, count: n, absolute: true, prefetching: streaming) / Double(n)
     }
+  }
+
+  /// `LaneSum.sum` over `AbsoluteDifference` (`absolute`) or `SquaredDifference`: for a lane of a
+  /// block or more, by the AVX2 and FMA loop (`losses_avx2_difference_sum`, the same blocks) where
+  /// `InstructionSet.selected` allows.
+  @inline(__always)
+  static func differenceSum(
+    _ y: UnsafePointer<Float>, _ p: UnsafePointer<Float>, count n: Int, absolute: Bool, prefetching: Bool
+  ) -> Double {
+    #if arch(x86_64)
+    if InstructionSet.selected == .avx2FMA && n >= LaneSum.blockLength {
+      return losses_avx2_difference_sum(y, p, n, absolute ? 1 : 0, prefetching ? 1 : 0)
+    }
+    #endif
+    return absolute
+      ? LaneSum.sum(y, p, count: n, AbsoluteDifference.self, prefetching: prefetching)
+      : LaneSum.sum(y, p, count: n, SquaredDifference.self, prefetching: prefetching)
   }
 
   /// 100 · mean over the last axis of |(y − p) / max(|y|, eps)|, eps = Float(1e-7).
