@@ -226,8 +226,8 @@ struct AVX2KernelTests {
     }
   }
 
-  /// Σ (y − p)² and Σ |y − p|: the AVX2 loop, with and without its prefetches, and the portable
-  /// `LaneSum` within 6u (squares) or 4u (magnitudes) of the exact sum, the terms being
+  /// Σ (y − p)² and Σ |y − p|: the AVX2 loop and the portable `LaneSum` (with and without its
+  /// prefetches) within 6u (squares) or 4u (magnitudes) of the exact sum, the terms being
   /// non-negative: y − p rounds once (u relative), the square doubles that and rounds once more
   /// (or is fused into its accumulator), a block of 64 adds at most 3u·Σ terms; the Double sums
   /// add a negligible n·2⁻⁵³. A NaN anywhere gives NaN.
@@ -242,17 +242,18 @@ struct AVX2KernelTests {
           return sum + (absolute ? abs(d) : d * d)
         }
         let allowed = (absolute ? 4 : 6) * 0x1p-24 * exact
-        let portable = absolute
-          ? LaneSum.sum(y, p, count: n, AbsoluteDifference.self) : LaneSum.sum(y, p, count: n, SquaredDifference.self)
-        for prefetch: Int32 in [0, 1] {
-          let avx2 = losses_avx2_difference_sum(y, p, n, absolute ? 1 : 0, prefetch)
+        let avx2 = losses_avx2_difference_sum(y, p, n, absolute ? 1 : 0)
+        for prefetching in [false, true] {
+          let portable = absolute
+            ? LaneSum.sum(y, p, count: n, AbsoluteDifference.self, prefetching: prefetching)
+            : LaneSum.sum(y, p, count: n, SquaredDifference.self, prefetching: prefetching)
           expectLaneSums(
             avx2: avx2, portable: portable, exact: exact, allowed: allowed,
-            "n = \(n), absolute: \(absolute), prefetch: \(prefetch)")
+            "n = \(n), absolute: \(absolute), prefetching: \(prefetching)")
         }
         var withNaN = p
         withNaN[n / 2] = .nan
-        #expect(losses_avx2_difference_sum(y, withNaN, n, absolute ? 1 : 0, 0).isNaN, "n = \(n)")
+        #expect(losses_avx2_difference_sum(y, withNaN, n, absolute ? 1 : 0).isNaN, "n = \(n)")
       }
     }
   }

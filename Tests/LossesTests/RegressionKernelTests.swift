@@ -77,9 +77,9 @@ struct RegressionKernelTests {
     }
   }
 
-  /// Operands of 2²¹ elements or more take the loop that prefetches ahead (`LaneSum`); it must
-  /// sum exactly as the other: lanes of 1031 (blocks and a tail), every per-sample value and the
-  /// mean within the same bound.
+  /// Operands of 2²¹ elements or more take the portable loop that prefetches ahead (`LaneSum`;
+  /// the AVX2 loop, where selected, has no such mode): either must sum as the other loops do,
+  /// lanes of 1031 (blocks and a tail), every per-sample value and the mean within the same bound.
   @Test(arguments: [Loss.meanSquaredError, .meanAbsoluteError])
   func streamingOperandsAgree(loss: Loss) throws {
     var random = Seeded(state: 31)

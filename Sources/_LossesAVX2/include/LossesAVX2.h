@@ -69,8 +69,8 @@ int losses_avx2_binary_logit_sum(const float *y, const float *x, long n, int har
 
 /// Σ (y − p)² (absolute = 0) or Σ |y − p| (absolute ≠ 0) over y[0..<n] and p[0..<n] in Float
 /// blocks of 64 added in Double, as `LaneSum.sum` computes it for `SquaredDifference` and
-/// `AbsoluteDifference`; with prefetch ≠ 0, each block's lines 4 KiB ahead are requested first.
-double losses_avx2_difference_sum(const float *y, const float *p, long n, int absolute, int prefetch);
+/// `AbsoluteDifference`.
+double losses_avx2_difference_sum(const float *y, const float *p, long n, int absolute);
 
 /// Σ y_c·log(y_c/p_c) over a lane, y_c and p_c clipped to [1e-7, 1], as `WideLog.klFloatLane`:
 /// Float blocks of 32 added in Double; a block with a NaN is summed in scalar Double.
