@@ -64,7 +64,7 @@ AVX2_FMA static inline ExpParts exp_polynomial(ExpReduction a) {
   return p;
 }
 
-/// 2^(k + e) from `reduced_exp`'s t, for bias = (127 + e)·2²³ (normal results only).
+/// 2^(k + e) from `exp_reduction`'s t, for bias = (127 + e)·2²³ (normal results only).
 AVX2_FMA static inline __m256 power_of_two(__m256 t, __m256i bias) {
   return _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(_mm256_castps_si256(t), 23), bias));
 }
