@@ -3,10 +3,10 @@
 // The AVX2 and FMA form of `LaneSum.sum` over `SquaredDifference` and
 // `AbsoluteDifference`: blocks of 64 elements summed in four Float
 // accumulators of two terms a lane, joined by a three-level tree and widened
-// to Double (≤ 3u·Σ|terms| a block, u = 2⁻²⁴); then vectors of 8 and a masked
-// tail, each widened. The square's second term is fused into its accumulator
-// (d·d + a rounds once, not twice), which only removes a rounding from that
-// bound. In the default build the Swift loop runs on 128-bit vectors, twice
+// to Double (≤ 3u·Σ|terms| a block, u = 2⁻²⁴); then vectors of 8 and a
+// zero-padded tail, each widened. The square's second term is fused into its
+// accumulator (d·d + a rounds once, not twice), which only removes a rounding
+// from that bound. In the default build the Swift loop runs on 128-bit vectors, twice
 // the instructions: MSE at 2²⁰ elements reached 4.9–6.5 G/s, short of the
 // two arrays' streaming rate from L3. Unlike the Swift loop, this one keeps up
 // with memory without prefetch hints: with `LaneSum`'s (4 KiB ahead) MSE and
